@@ -5,7 +5,7 @@ import {
   type EnhancedCode,
   formatEnhancedCode,
   formatReply,
-  parseEnhancedCode,
+  tryParseEnhancedCode,
   parseReply,
   parseReplyLine,
   type Reply,
@@ -53,7 +53,7 @@ const replyArb: fc.Arbitrary<Reply> = fc
   .filter((r) => {
     if (r.enhanced !== undefined) return true;
     const lead = /^(\d+\.\d+\.\d+)(?: |$)/.exec(r.lines[0] ?? "");
-    return lead?.[1] === undefined || parseEnhancedCode(lead[1])?.cls !== Math.floor(r.code / 100);
+    return lead?.[1] === undefined || tryParseEnhancedCode(lead[1])?.cls !== Math.floor(r.code / 100);
   });
 
 /** Run `f`, expect it to throw SmtpSyntaxError with code "bad-reply", and return the error. */
@@ -68,7 +68,7 @@ function badReply(f: () => unknown): SmtpSyntaxError {
   throw new Error("expected a bad-reply SmtpSyntaxError");
 }
 
-describe("parseEnhancedCode / formatEnhancedCode (RFC 3463 §2)", () => {
+describe("tryParseEnhancedCode / formatEnhancedCode (RFC 3463 §2)", () => {
   test.each([
     ["2.0.0", { cls: 2, subject: 0, detail: 0 }],
     ["5.1.1", { cls: 5, subject: 1, detail: 1 }],
@@ -76,7 +76,7 @@ describe("parseEnhancedCode / formatEnhancedCode (RFC 3463 §2)", () => {
     ["5.999.999", { cls: 5, subject: 999, detail: 999 }],
     ["4.10.20", { cls: 4, subject: 10, detail: 20 }],
   ])("RFC 3463 §2: %s is class.subject.detail", (text, code) => {
-    expect(parseEnhancedCode(text)).toEqual(code);
+    expect(tryParseEnhancedCode(text)).toEqual(code);
     expect(formatEnhancedCode(code as EnhancedCode)).toBe(text);
   });
 
@@ -95,7 +95,7 @@ describe("parseEnhancedCode / formatEnhancedCode (RFC 3463 §2)", () => {
     ["5.1.a", "digits only"],
     ["", "empty"],
   ])("RFC 3463 §2: %s is not a status code (%s)", (text) => {
-    expect(parseEnhancedCode(text)).toBeUndefined();
+    expect(tryParseEnhancedCode(text)).toBeUndefined();
   });
 
   test.each([
@@ -108,12 +108,12 @@ describe("parseEnhancedCode / formatEnhancedCode (RFC 3463 §2)", () => {
     badReply(() => formatEnhancedCode(code as EnhancedCode));
   });
 
-  test.prop([enhancedArb])("RFC 3463 §2: parseEnhancedCode(formatEnhancedCode(e)) equals e", (e) => {
-    expect(parseEnhancedCode(formatEnhancedCode(e))).toEqual(e);
+  test.prop([enhancedArb])("RFC 3463 §2: tryParseEnhancedCode(formatEnhancedCode(e)) equals e", (e) => {
+    expect(tryParseEnhancedCode(formatEnhancedCode(e))).toEqual(e);
   });
 
-  test.prop([fc.string()])("parseEnhancedCode never throws, and what it accepts formats back the same", (s) => {
-    const e = parseEnhancedCode(s);
+  test.prop([fc.string()])("tryParseEnhancedCode never throws, and what it accepts formats back the same", (s) => {
+    const e = tryParseEnhancedCode(s);
     if (e !== undefined) expect(formatEnhancedCode(e)).toBe(s);
   });
 });

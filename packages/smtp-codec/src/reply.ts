@@ -75,7 +75,7 @@ function toEnhanced(match: RegExpExecArray): EnhancedCode {
  * `status-code = class "." subject "." detail` (RFC 3463 §2), the whole string and nothing else;
  * `undefined` if `s` is not one. Never throws.
  */
-export function parseEnhancedCode(s: string): EnhancedCode | undefined {
+export function tryParseEnhancedCode(s: string): EnhancedCode | undefined {
   const match = WHOLE_STATUS_CODE.exec(s);
   return match === null ? undefined : toEnhanced(match);
 }
