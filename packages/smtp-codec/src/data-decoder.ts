@@ -1,4 +1,5 @@
 import { Buffer } from "node:buffer";
+import { BARE_CR, BARE_LF, scanBareLineEnds } from "./bare-line-ends.js";
 
 /**
  * Incremental decoder of the mail data that follows DATA's 354 reply.
@@ -228,31 +229,14 @@ export class DataDecoder {
 
   /**
    * Look for a bare CR or LF among the raw octets `buf[0, end)`. Dropped dots do not matter: a
-   * dropped dot follows an LF, so removing it never joins a CR to an LF. One native `indexOf` a
-   * line for each flag, and none once the flag is set.
+   * dropped dot follows an LF, so removing it never joins a CR to an LF.
    */
   #scanBare(buf: Buffer, end: number, startedAfterCr: boolean): void {
-    if (!this.#bareLf) {
-      for (let lf = buf.indexOf(LF); lf !== -1 && lf < end; lf = buf.indexOf(LF, lf + 1)) {
-        if (lf > 0 ? buf[lf - 1] !== CR : !startedAfterCr) {
-          this.#bareLf = true;
-          break;
-        }
-      }
-    }
-    if (!this.#bareCr) {
-      // A CR that ended the previous chunk is bare unless this chunk begins with its LF.
-      if (startedAfterCr && buf[0] !== LF) {
-        this.#bareCr = true;
-        return;
-      }
-      // A CR at `end - 1` with `end` at the chunk end waits for the next chunk (state At.Cr).
-      for (let cr = buf.indexOf(CR); cr !== -1 && cr + 1 < end; cr = buf.indexOf(CR, cr + 2)) {
-        if (buf[cr + 1] !== LF) {
-          this.#bareCr = true;
-          break;
-        }
-      }
-    }
+    const known = (this.#bareCr ? BARE_CR : 0) | (this.#bareLf ? BARE_LF : 0);
+    // A CR that ended the previous chunk is bare unless this chunk begins with its LF; the scan
+    // judges it too, but only when `end` > 0.
+    const found = scanBareLineEnds(buf, end, startedAfterCr, startedAfterCr && buf[0] !== LF ? known | BARE_CR : known);
+    this.#bareCr = (found & BARE_CR) !== 0;
+    this.#bareLf = (found & BARE_LF) !== 0;
   }
 }
