@@ -1,8 +1,8 @@
 import { fc, test } from "@fast-check/vitest";
 import { describe, expect } from "vitest";
 import { type Capabilities, formatCapabilities, parseCapabilities } from "./capabilities.js";
-import { SmtpSyntaxError } from "./errors.js";
 import { formatReply, parseReply, type Reply } from "./reply.js";
+import { expectBadReply } from "./test-support/errors.js";
 
 /** All flags false, nothing else: the base that each known answer overrides. */
 const NONE = {
@@ -21,16 +21,6 @@ const NONE = {
 
 const caps = (c: Partial<Capabilities> & Pick<Capabilities, "domain" | "greeting">): Capabilities => ({ ...NONE, ...c });
 const fromWire = (wire: string): Capabilities => parseCapabilities(parseReply(wire));
-
-function expectBadReply(f: () => unknown): void {
-  try {
-    f();
-  } catch (e) {
-    expect(SmtpSyntaxError.isInstance(e) && e.code === "bad-reply").toBe(true);
-    return;
-  }
-  throw new Error("expected a bad-reply SmtpSyntaxError");
-}
 
 describe("parseCapabilities: known answers", () => {
   test.each<[string, string, Capabilities]>([

@@ -1,26 +1,9 @@
-import { Buffer } from "node:buffer";
 import { fc, test } from "@fast-check/vitest";
 import { describe, expect } from "vitest";
 import { DataDecoder } from "./data-decoder.js";
 import { DataEncoder, normalizeLineEndings } from "./data-encoder.js";
-import { LineReader } from "./line-reader.js";
-
-const bytes = (s: string): Uint8Array => new Uint8Array(Buffer.from(s, "latin1"));
-const str = (u: Uint8Array): string => Buffer.from(u.buffer, u.byteOffset, u.byteLength).toString("latin1");
-const concatBytes = (parts: readonly Uint8Array[]): Uint8Array => new Uint8Array(Buffer.concat(parts));
-
-/** Split `input` at the given cut points (taken modulo length + 1; repeats give empty chunks). */
-function splitAt(input: Uint8Array, cuts: readonly number[]): Uint8Array[] {
-  const points = cuts.map((c) => c % (input.length + 1)).sort((a, b) => a - b);
-  const chunks: Uint8Array[] = [];
-  let from = 0;
-  for (const p of points) {
-    chunks.push(input.subarray(from, p));
-    from = p;
-  }
-  chunks.push(input.subarray(from));
-  return chunks;
-}
+import { bytes, concatBytes, cutsArb, splitAt, str } from "./test-support/chunks.js";
+import { type BodyReader, serveSession } from "./test-support/session.js";
 
 interface Decoded {
   body: string;
@@ -88,7 +71,6 @@ const wire = fc
     { maxLength: 30 },
   )
   .map(concatBytes);
-const cuts = fc.array(fc.nat(), { maxLength: 12 });
 
 /** The smuggling sequences of CVE-2023-51764/51765/51766 and relatives; none ends DATA. */
 const SMUGGLING: readonly (readonly [name: string, seq: string])[] = [
@@ -239,7 +221,7 @@ describe("DataDecoder known answers", () => {
 });
 
 describe("DataDecoder properties", () => {
-  test.prop([wire, cuts, cuts, fc.uint8Array({ maxLength: 40 })], { numRuns: 400 })(
+  test.prop([wire, cutsArb, cutsArb, fc.uint8Array({ maxLength: 40 })], { numRuns: 400 })(
     "RFC 5321 §4.5.2: decode(encode(B)) is B with CRLF line breaks, for any chunking; bytes after the end are rest",
     (message, encCuts, decCuts, after) => {
       const encoder = new DataEncoder();
@@ -259,7 +241,7 @@ describe("DataDecoder properties", () => {
     },
   );
 
-  test.prop([wire, cuts], { numRuns: 400 })(
+  test.prop([wire, cutsArb], { numRuns: 400 })(
     "RFC 5321 §4.1.1.4, §4.5.2: any input decodes as the line-by-line model says",
     (input, cut) => {
       const d = decodeAll(splitAt(input, cut));
@@ -279,7 +261,7 @@ describe("DataDecoder properties", () => {
     },
   );
 
-  test.prop([wire, cuts, fc.option(fc.nat({ max: 80 }), { nil: undefined })], { numRuns: 400 })(
+  test.prop([wire, cutsArb, fc.option(fc.nat({ max: 80 }), { nil: undefined })], { numRuns: 400 })(
     "any chunking gives the result of one chunk (body, done, rest, size, bareCr, bareLf, sizeExceeded)",
     (input, cut, maxSize) => {
       expect(decodeAll(splitAt(input, cut), maxSize)).toEqual(decodeAll([input], maxSize));
@@ -299,7 +281,7 @@ describe("DataDecoder properties", () => {
     // CRLF of the DATA command in front of the data).
     .filter((raw) => `\r\n${raw}\r\n.\r\n`.indexOf("\r\n.\r\n") === raw.length + 2);
 
-  test.prop([smuggled, cuts, fc.uint8Array({ maxLength: 20 })], { numRuns: 400 })(
+  test.prop([smuggled, cutsArb, fc.uint8Array({ maxLength: 20 })], { numRuns: 400 })(
     "RFC 5321 §4.1.1.4 smuggling: no mix of bare CR/LF and dots ends the data before the real CRLF . CRLF",
     (raw, cut, after) => {
       const input = concatBytes([bytes(`${raw}\r\n.\r\n`), after]);
@@ -310,7 +292,7 @@ describe("DataDecoder properties", () => {
     },
   );
 
-  test.prop([wire, cuts, fc.nat({ max: 60 }), fc.uint8Array({ maxLength: 10 })], { numRuns: 300 })(
+  test.prop([wire, cutsArb, fc.nat({ max: 60 }), fc.uint8Array({ maxLength: 10 })], { numRuns: 300 })(
     "RFC 5321 §4.5.3.1.9: with maxSize M, sizeExceeded iff size > M, at most M octets emitted, the end still found",
     (message, cut, max, after) => {
       const input = concatBytes([message, bytes("\r\n.\r\n"), after]);
@@ -326,43 +308,24 @@ describe("DataDecoder properties", () => {
     },
   );
 
-  test.prop([fc.uint8Array({ maxLength: 3000 }), cuts], { numRuns: 200 })("arbitrary octets never throw", (input, cut) => {
+  test.prop([fc.uint8Array({ maxLength: 3000 }), cutsArb], { numRuns: 200 })("arbitrary octets never throw", (input, cut) => {
     expect(() => decodeAll(splitAt(input, cut), 100)).not.toThrow();
   });
 
-  /** A server loop: LineReader for commands, DataDecoder after DATA, back to LineReader after the end. */
-  function serve(chunks: readonly Uint8Array[]): { lines: string[]; messages: string[] } {
-    const lines: string[] = [];
-    const messages: string[] = [];
-    const reader = new LineReader();
-    let decoder: DataDecoder | undefined;
-    let message: Uint8Array[] = [];
-    const feed = (chunk: Uint8Array): void => {
-      let bytesForLines = chunk;
-      if (decoder !== undefined) {
-        const r = decoder.push(chunk);
-        message.push(...r.body);
-        if (!r.done) return;
-        messages.push(str(concatBytes(message)));
-        decoder = undefined;
-        message = [];
-        bytesForLines = r.rest;
-      }
-      reader.push(bytesForLines);
-      for (let l = reader.next(); l !== undefined; l = reader.next()) {
-        lines.push(str(l.line));
-        if (str(l.line) === "DATA") {
-          decoder = new DataDecoder();
-          feed(reader.takeRest());
-          return;
-        }
-      }
+  /** After DATA the octets go through a DataDecoder until the end of the data (RFC 5321 §4.1.1.4). */
+  function dataBody(command: string): BodyReader | undefined {
+    if (command !== "DATA") return undefined;
+    const decoder = new DataDecoder();
+    return (chunk) => {
+      const r = decoder.push(chunk);
+      return r.done ? { data: r.body, done: true, rest: r.rest } : { data: r.body, done: false };
     };
-    for (const chunk of chunks) feed(chunk);
-    return { lines, messages };
   }
 
-  test.prop([wire, wire, cuts], { numRuns: 200 })(
+  /** A server loop: LineReader for commands, DataDecoder after DATA, back to LineReader after the end. */
+  const serve = (chunks: readonly Uint8Array[]) => serveSession(chunks, dataBody);
+
+  test.prop([wire, wire, cutsArb], { numRuns: 200 })(
     "RFC 2920 pipelining: LineReader -> DataDecoder -> LineReader hand-off is independent of chunking",
     (first, second, cut) => {
       const stuff = (m: Uint8Array): Uint8Array => {
@@ -381,8 +344,8 @@ describe("DataDecoder properties", () => {
         return n === "" || n.endsWith("\r\n") ? n : `${n}\r\n`;
       };
       expect(serve(splitAt(session, cut))).toEqual({
-        lines: ["MAIL FROM:<a@example.org>", "RCPT TO:<b@example.org>", "DATA", "MAIL FROM:<>", "RCPT TO:<c@example.org>", "DATA", "QUIT"],
-        messages: [expected(first), expected(second)],
+        commands: ["MAIL FROM:<a@example.org>", "RCPT TO:<b@example.org>", "DATA", "MAIL FROM:<>", "RCPT TO:<c@example.org>", "DATA", "QUIT"],
+        bodies: [expected(first), expected(second)],
       });
     },
   );

@@ -1,24 +1,7 @@
-import { Buffer } from "node:buffer";
 import { fc, test } from "@fast-check/vitest";
 import { describe, expect } from "vitest";
 import { DataEncoder, normalizeLineEndings } from "./data-encoder.js";
-
-const bytes = (s: string): Uint8Array => new Uint8Array(Buffer.from(s, "latin1"));
-const str = (u: Uint8Array): string => Buffer.from(u.buffer, u.byteOffset, u.byteLength).toString("latin1");
-const concatBytes = (parts: readonly Uint8Array[]): Uint8Array => new Uint8Array(Buffer.concat(parts));
-
-/** Split `input` at the given cut points (taken modulo length + 1; repeats give empty chunks). */
-function splitAt(input: Uint8Array, cuts: readonly number[]): Uint8Array[] {
-  const points = cuts.map((c) => c % (input.length + 1)).sort((a, b) => a - b);
-  const chunks: Uint8Array[] = [];
-  let from = 0;
-  for (const p of points) {
-    chunks.push(input.subarray(from, p));
-    from = p;
-  }
-  chunks.push(input.subarray(from));
-  return chunks;
-}
+import { bytes, concatBytes, cutsArb, splitAt, str } from "./test-support/chunks.js";
 
 function encodeAll(chunks: readonly Uint8Array[]): { wire: string; pushes: { in: number; out: number }[] } {
   const encoder = new DataEncoder();
@@ -50,7 +33,6 @@ const message = fc
     { maxLength: 30 },
   )
   .map(concatBytes);
-const cuts = fc.array(fc.nat(), { maxLength: 12 });
 
 describe("DataEncoder known answers", () => {
   test.each([
@@ -131,14 +113,14 @@ describe("DataEncoder known answers", () => {
 });
 
 describe("DataEncoder properties", () => {
-  test.prop([message, cuts], { numRuns: 400 })(
+  test.prop([message, cutsArb], { numRuns: 400 })(
     "RFC 5321 §2.3.8, §4.5.2, §4.1.1.4: any chunking encodes as normalise + stuff + terminator",
     (m, cut) => {
       expect(encodeAll(splitAt(m, cut)).wire).toBe(reference(str(m)));
     },
   );
 
-  test.prop([message, cuts], { numRuns: 300 })(
+  test.prop([message, cutsArb], { numRuns: 300 })(
     "RFC 5321 §2.3.8: the wire has no bare CR or LF, and CRLF . CRLF only at its very end",
     (m, cut) => {
       const { wire } = encodeAll(splitAt(m, cut));
@@ -149,7 +131,7 @@ describe("DataEncoder properties", () => {
     },
   );
 
-  test.prop([message, cuts], { numRuns: 300 })(
+  test.prop([message, cutsArb], { numRuns: 300 })(
     "memory stays bounded: one push returns at most twice its chunk plus two octets",
     (m, cut) => {
       for (const p of encodeAll(splitAt(m, cut)).pushes) expect(p.out).toBeLessThanOrEqual(2 * p.in + 2);

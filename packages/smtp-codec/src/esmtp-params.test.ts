@@ -1,26 +1,9 @@
 import { fc, test } from "@fast-check/vitest";
 import { describe, expect } from "vitest";
-import { SmtpSyntaxError, type SmtpSyntaxErrorCode } from "./errors.js";
+import { SmtpSyntaxError } from "./errors.js";
 import { formatMailParams, formatRcptParams, type MailParams, parseMailParams, parseRcptParams } from "./esmtp-params.js";
 import { mailParamsArb, rcptParamsArb } from "./test-support/arbitraries.js";
-
-function caught(fn: () => unknown): SmtpSyntaxError {
-  try {
-    fn();
-  } catch (e) {
-    if (SmtpSyntaxError.isInstance(e)) return e;
-    throw e;
-  }
-  throw new Error("expected an SmtpSyntaxError");
-}
-
-function expectError(fn: () => unknown, code: SmtpSyntaxErrorCode, basic: number, enhanced: string): void {
-  const e = caught(fn);
-  expect(e.code).toBe(code);
-  expect(e.reply.code).toBe(basic);
-  const en = e.reply.enhanced;
-  expect(en && `${en.cls}.${en.subject}.${en.detail}`).toBe(enhanced);
-}
+import { caught, expectError } from "./test-support/errors.js";
 
 const mail = (...tokens: string[]): MailParams => parseMailParams(tokens);
 const badMail = (...tokens: string[]) => expectError(() => parseMailParams(tokens), "bad-parameter", 501, "5.5.4");

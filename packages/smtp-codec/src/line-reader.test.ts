@@ -1,27 +1,7 @@
-import { Buffer } from "node:buffer";
 import { fc, test } from "@fast-check/vitest";
 import { describe, expect } from "vitest";
 import { LineReader, type LineResult, MAX_COMMAND_LINE_LENGTH } from "./line-reader.js";
-
-const bytes = (s: string): Uint8Array => new Uint8Array(Buffer.from(s, "latin1"));
-const str = (u: Uint8Array): string => Buffer.from(u.buffer, u.byteOffset, u.byteLength).toString("latin1");
-
-function concatBytes(parts: readonly Uint8Array[]): Uint8Array {
-  return new Uint8Array(Buffer.concat(parts));
-}
-
-/** Split `input` at the given cut points (taken modulo length + 1; repeats give empty chunks). */
-function splitAt(input: Uint8Array, cuts: readonly number[]): Uint8Array[] {
-  const points = cuts.map((c) => c % (input.length + 1)).sort((a, b) => a - b);
-  const chunks: Uint8Array[] = [];
-  let from = 0;
-  for (const p of points) {
-    chunks.push(input.subarray(from, p));
-    from = p;
-  }
-  chunks.push(input.subarray(from));
-  return chunks;
-}
+import { bytes, concatBytes, cutsArb, splitAt, str } from "./test-support/chunks.js";
 
 interface Read {
   lines: { line: string; ending: LineResult["ending"]; bareCr: boolean; tooLong: boolean }[];
@@ -75,7 +55,6 @@ const wire = fc
     { maxLength: 30 },
   )
   .map(concatBytes);
-const cuts = fc.array(fc.nat(), { maxLength: 12 });
 
 describe("LineReader known answers", () => {
   test("RFC 5321 §2.3.8: a line ends with CRLF, returned without its terminator", () => {
@@ -199,7 +178,7 @@ describe("LineReader known answers", () => {
 });
 
 describe("LineReader properties", () => {
-  test.prop([wire, cuts], { numRuns: 300 })(
+  test.prop([wire, cutsArb], { numRuns: 300 })(
     "RFC 5321 §2.3.8: lines plus their terminators reassemble the input",
     (input, cut) => {
       // A limit no line reaches, so every line is returned whole.
@@ -209,7 +188,7 @@ describe("LineReader properties", () => {
     },
   );
 
-  test.prop([wire, cuts, fc.integer({ min: 2, max: 40 })], { numRuns: 400 })(
+  test.prop([wire, cutsArb, fc.integer({ min: 2, max: 40 })], { numRuns: 400 })(
     "RFC 5321 §2.3.8, §4.5.3.1.4: every chunking gives the lines of the line-by-line model",
     (input, cut, max) => {
       const read = readAll(splitAt(input, cut), max);
@@ -221,7 +200,7 @@ describe("LineReader properties", () => {
     },
   );
 
-  test.prop([wire, cuts, fc.integer({ min: 2, max: 40 })], { numRuns: 300 })(
+  test.prop([wire, cutsArb, fc.integer({ min: 2, max: 40 })], { numRuns: 300 })(
     "any chunking gives the lines and rest of one chunk",
     (input, cut, max) => {
       const split = readAll(splitAt(input, cut), max);
@@ -231,7 +210,7 @@ describe("LineReader properties", () => {
     },
   );
 
-  test.prop([wire, cuts, fc.integer({ min: 2, max: 40 })], { numRuns: 300 })(
+  test.prop([wire, cutsArb, fc.integer({ min: 2, max: 40 })], { numRuns: 300 })(
     "memory stays bounded: after draining, at most maxLineLength octets are held",
     (input, cut, max) => {
       expect(readAll(splitAt(input, cut), max).maxBuffered).toBeLessThanOrEqual(max);
@@ -244,7 +223,7 @@ describe("LineReader properties", () => {
       fc.nat({ max: 200 }),
       fc.constantFrom("\r\n", "\n"),
       fc.uint8Array({ minLength: 1, maxLength: 300 }),
-      cuts,
+      cutsArb,
     ],
     { numRuns: 300 },
   )(
@@ -268,7 +247,7 @@ describe("LineReader properties", () => {
     },
   );
 
-  test.prop([fc.uint8Array({ maxLength: 2000 }), cuts, fc.integer({ min: 2, max: 1000 })], { numRuns: 200 })(
+  test.prop([fc.uint8Array({ maxLength: 2000 }), cutsArb, fc.integer({ min: 2, max: 1000 })], { numRuns: 200 })(
     "arbitrary octets never throw",
     (input, cut, max) => {
       expect(() => readAll(splitAt(input, cut), max)).not.toThrow();

@@ -1,6 +1,6 @@
 import { fc, test } from "@fast-check/vitest";
 import { describe, expect } from "vitest";
-import { SmtpSyntaxError, type SmtpSyntaxErrorCode } from "./errors.js";
+import { SmtpSyntaxError } from "./errors.js";
 import {
   formatForwardPath,
   formatMailbox,
@@ -12,25 +12,7 @@ import {
   readReversePath,
 } from "./path.js";
 import { forwardPathArb, mailboxArb, reversePathArb } from "./test-support/arbitraries.js";
-
-/** The error `fn` throws; fails the test when it throws nothing or something else. */
-function caught(fn: () => unknown): SmtpSyntaxError {
-  try {
-    fn();
-  } catch (e) {
-    if (SmtpSyntaxError.isInstance(e)) return e;
-    throw e;
-  }
-  throw new Error("expected an SmtpSyntaxError");
-}
-
-function expectError(fn: () => unknown, code: SmtpSyntaxErrorCode, basic: number, enhanced: string): void {
-  const e = caught(fn);
-  expect(e.code).toBe(code);
-  expect(e.reply.code).toBe(basic);
-  const en = e.reply.enhanced;
-  expect(en && `${en.cls}.${en.subject}.${en.detail}`).toBe(enhanced);
-}
+import { caught, expectError } from "./test-support/errors.js";
 
 const utf8 = { smtputf8: true } as const;
 const octets = (s: string): number => Buffer.byteLength(s, "utf8");

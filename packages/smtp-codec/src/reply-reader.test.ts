@@ -1,8 +1,10 @@
 import { fc, test } from "@fast-check/vitest";
 import { describe, expect } from "vitest";
 import { SmtpSyntaxError } from "./errors.js";
-import { type EnhancedCode, formatReply, tryParseEnhancedCode, type Reply } from "./reply.js";
+import { type EnhancedCode, formatReply, type Reply } from "./reply.js";
 import { ReplyReader } from "./reply-reader.js";
+import { expectBadReply } from "./test-support/errors.js";
+import { replyArbOf, textCharArb } from "./test-support/replies.js";
 
 const bytes = (s: string): Uint8Array => new TextEncoder().encode(s);
 const text = (b: Uint8Array): string => new TextDecoder().decode(b);
@@ -44,16 +46,6 @@ function outcome(input: Uint8Array, cuts: readonly number[], options = {}) {
     return { replies, error: e.code };
   }
   return { replies, rest: [...reader.takeRest()] };
-}
-
-function expectBadReply(f: () => unknown): void {
-  try {
-    f();
-  } catch (e) {
-    expect(SmtpSyntaxError.isInstance(e) && e.code === "bad-reply").toBe(true);
-    return;
-  }
-  throw new Error("expected a bad-reply SmtpSyntaxError");
 }
 
 describe("ReplyReader: known answers", () => {
@@ -232,27 +224,11 @@ const enhancedArb: fc.Arbitrary<Omit<EnhancedCode, "cls">> = fc.record({
   subject: fc.oneof(fc.nat(9), fc.nat(999)),
   detail: fc.oneof(fc.nat(9), fc.nat(999)),
 });
-const textCharArb = fc.oneof(
-  fc.constantFrom(" ", "\t", ".", "0", "2", "5"),
-  fc.integer({ min: 0x20, max: 0x7e }).map((c) => String.fromCharCode(c)),
-);
-const replyArb: fc.Arbitrary<Reply> = fc
-  .record({
-    digits: fc.tuple(fc.integer({ min: 2, max: 5 }), fc.nat(5), fc.nat(9)),
-    enhanced: fc.option(enhancedArb, { nil: undefined }),
-    lines: fc.array(fc.string({ unit: textCharArb, maxLength: 60 }), { minLength: 1, maxLength: 6 }),
-  })
-  .map(({ digits: [a, b, c], enhanced, lines }): Reply => {
-    const code = a * 100 + b * 10 + c;
-    if (enhanced === undefined || a === 3) return { code, lines };
-    return { code, enhanced: { cls: a as 2 | 4 | 5, ...enhanced }, lines };
-  })
-  .filter((r) => {
-    // Same wire form as the reply with `enhanced` set: excluded, see formatReply.
-    if (r.enhanced !== undefined) return true;
-    const lead = /^(\d+\.\d+\.\d+)(?: |$)/.exec(r.lines[0] ?? "");
-    return lead?.[1] === undefined || tryParseEnhancedCode(lead[1])?.cls !== Math.floor(r.code / 100);
-  });
+const replyArb: fc.Arbitrary<Reply> = replyArbOf({
+  enhanced: enhancedArb,
+  line: fc.string({ unit: textCharArb, maxLength: 60 }),
+  maxLines: 6,
+});
 
 const cutsArb = fc.array(fc.nat(2000), { maxLength: 12 });
 

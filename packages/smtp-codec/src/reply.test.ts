@@ -11,8 +11,9 @@ import {
   type Reply,
   replyFromLines,
 } from "./reply.js";
+import { replyArbOf, textCharArb } from "./test-support/replies.js";
 
-// ---- arbitraries (reply-reader.test.ts has a copy: a test file must not import another) ----
+// ---- arbitraries ----
 
 const enhancedArb: fc.Arbitrary<EnhancedCode> = fc.record({
   cls: fc.constantFrom(2 as const, 4 as const, 5 as const),
@@ -20,11 +21,6 @@ const enhancedArb: fc.Arbitrary<EnhancedCode> = fc.record({
   detail: fc.oneof(fc.nat(9), fc.nat(999)),
 });
 
-/** textstring characters (RFC 5321 §4.2), biased towards the ones that make status codes and padding. */
-const textCharArb = fc.oneof(
-  fc.constantFrom(" ", "\t", ".", "0", "2", "5"),
-  fc.integer({ min: 0x20, max: 0x7e }).map((c) => String.fromCharCode(c)),
-);
 const plainTextArb = fc.string({ unit: textCharArb, maxLength: 40 });
 /** Some lines start with a status code of their own, to exercise the stripping rules. */
 const lineTextArb = fc.oneof(
@@ -34,27 +30,12 @@ const lineTextArb = fc.oneof(
     .map(([code, sep, rest]) => code + sep + rest),
 );
 
-/**
- * Replies whose lines are valid textstrings. Excluded: a reply without `enhanced` whose first line
- * starts with a status code of the reply's class, which has the same wire form as the reply with
- * `enhanced` set (see formatReply).
- */
-const replyArb: fc.Arbitrary<Reply> = fc
-  .record({
-    digits: fc.tuple(fc.integer({ min: 2, max: 5 }), fc.nat(5), fc.nat(9)),
-    enhanced: fc.option(fc.record({ subject: fc.nat(999), detail: fc.nat(999) }), { nil: undefined }),
-    lines: fc.array(lineTextArb, { minLength: 1, maxLength: 5 }),
-  })
-  .map(({ digits: [a, b, c], enhanced, lines }): Reply => {
-    const code = a * 100 + b * 10 + c;
-    if (enhanced === undefined || a === 3) return { code, lines };
-    return { code, enhanced: { cls: a as 2 | 4 | 5, ...enhanced }, lines };
-  })
-  .filter((r) => {
-    if (r.enhanced !== undefined) return true;
-    const lead = /^(\d+\.\d+\.\d+)(?: |$)/.exec(r.lines[0] ?? "");
-    return lead?.[1] === undefined || tryParseEnhancedCode(lead[1])?.cls !== Math.floor(r.code / 100);
-  });
+/** Replies whose lines are valid textstrings, some starting with a status code (see replyArbOf). */
+const replyArb: fc.Arbitrary<Reply> = replyArbOf({
+  enhanced: fc.record({ subject: fc.nat(999), detail: fc.nat(999) }),
+  line: lineTextArb,
+  maxLines: 5,
+});
 
 /** Run `f`, expect it to throw SmtpSyntaxError with code "bad-reply", and return the error. */
 function badReply(f: () => unknown): SmtpSyntaxError {

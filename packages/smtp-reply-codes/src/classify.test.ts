@@ -1,24 +1,11 @@
 import { describe, expect } from "vitest";
 import { fc, test } from "@fast-check/vitest";
 import { classify, enhancedClass, isPermanent, isTransient } from "./classify.js";
-import { ReplyCodeError } from "./errors.js";
+import { replyCode } from "./test-support/arbitraries.js";
+import { errorCodeOf } from "./test-support/errors.js";
 import type { Reply } from "./types.js";
 
-/** Reply-code = %x32-35 %x30-35 %x30-39  (RFC 5321 §4.2) */
-const replyCode = fc
-  .tuple(fc.integer({ min: 2, max: 5 }), fc.integer({ min: 0, max: 5 }), fc.integer({ min: 0, max: 9 }))
-  .map(([a, b, c]) => a * 100 + b * 10 + c);
-
 const EXPECTED = { 2: "success", 3: "intermediate", 4: "transient", 5: "permanent" } as const;
-
-function errorCodeOf(run: () => unknown): string | undefined {
-  try {
-    run();
-    return undefined;
-  } catch (error) {
-    return ReplyCodeError.isInstance(error) ? error.code : `not a ReplyCodeError: ${String(error)}`;
-  }
-}
 
 describe("classify (RFC 5321 §4.2.1)", () => {
   test.each([

@@ -8,7 +8,7 @@ import {
   parseEnhancedCode,
   subjectOf,
 } from "./enhanced-code.js";
-import { ReplyCodeError } from "./errors.js";
+import { errorCodeOf } from "./test-support/errors.js";
 import type { EnhancedCode } from "./types.js";
 
 const enhancedCode = fc.record({
@@ -19,15 +19,6 @@ const enhancedCode = fc.record({
 
 /** Strings made mostly of the characters an enhanced code is made of, to hit the edges. */
 const codeLikeString = fc.string({ unit: fc.constantFrom("0", "1", "2", "3", "4", "5", "9", ".", " ", "-", "x") });
-
-function errorCodeOf(run: () => unknown): string | undefined {
-  try {
-    run();
-    return undefined;
-  } catch (error) {
-    return ReplyCodeError.isInstance(error) ? error.code : `not a ReplyCodeError: ${String(error)}`;
-  }
-}
 
 describe("parseEnhancedCode (RFC 3463 §2)", () => {
   test.each([

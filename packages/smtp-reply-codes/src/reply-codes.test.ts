@@ -1,7 +1,7 @@
 import { describe, expect } from "vitest";
 import { fc, test } from "@fast-check/vitest";
-import { ReplyCodeError } from "./errors.js";
 import { checkReplyCode, describeReplyCode, isReplyCode, REPLY_CODES } from "./reply-codes.js";
+import { errorCodeOf } from "./test-support/errors.js";
 
 /** RFC 5321 §4.2.3, "Reply Codes in Numeric Order". */
 const RFC5321_CODES = [
@@ -24,15 +24,6 @@ const EXTENSION_CODES: readonly (readonly [number, string])[] = [
   [538, "RFC 4954"],
   [556, "RFC 7504"],
 ];
-
-function errorCodeOf(run: () => unknown): string | undefined {
-  try {
-    run();
-    return undefined;
-  } catch (error) {
-    return ReplyCodeError.isInstance(error) ? error.code : `not a ReplyCodeError: ${String(error)}`;
-  }
-}
 
 describe("REPLY_CODES", () => {
   test("holds every code of RFC 5321 §4.2.3, citing RFC 5321", () => {

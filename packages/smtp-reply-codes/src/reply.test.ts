@@ -1,22 +1,11 @@
 import { describe, expect, expectTypeOf } from "vitest";
 import { fc, test } from "@fast-check/vitest";
-import { ReplyCodeError } from "./errors.js";
 import { reply } from "./reply.js";
+import { replyCode } from "./test-support/arbitraries.js";
+import { errorCodeOf } from "./test-support/errors.js";
 import type { EnhancedCode } from "./types.js";
 
-const replyCode = fc
-  .tuple(fc.integer({ min: 2, max: 5 }), fc.integer({ min: 0, max: 5 }), fc.integer({ min: 0, max: 9 }))
-  .map(([a, b, c]) => a * 100 + b * 10 + c);
 const subCode = fc.integer({ min: 0, max: 999 });
-
-function errorCodeOf(run: () => unknown): string | undefined {
-  try {
-    run();
-    return undefined;
-  } catch (error) {
-    return ReplyCodeError.isInstance(error) ? error.code : `not a ReplyCodeError: ${String(error)}`;
-  }
-}
 
 describe("reply()", () => {
   test("builds a Reply from a code, an enhanced code string and text", () => {
