@@ -1,7 +1,10 @@
 /**
  * smtpkit against smtp-server (Nodemailer), side by side in one run, in-process: no sockets.
  *
- *   node --expose-gc dist/main.js [--json] [--rounds N] [--only commands|data] [--clock cpu|wall]
+ *   node --expose-gc dist/main.js [--json] [--rounds N] [--only commands|data|server|scram] [--clock cpu|wall]
+ *                                 [--server-rounds N] [--server-messages N]
+ *
+ * and the server benchmark: smtpkit serve, smtp-server and Postfix's smtp-sink over loopback.
  */
 import { createRequire } from "node:module";
 import os from "node:os";
@@ -10,16 +13,28 @@ import { commandBench } from "./command-parsing.js";
 import { dataBench } from "./data-decoding.js";
 import { checksum, compare, type SideResult, type TimingOptions } from "./harness.js";
 import { commandCases, dataInput } from "./inputs.js";
-import { type Figures, formatText, type Report, type Row } from "./report.js";
+import { type Figures, formatText, type Report, type Row, type ScramRow } from "./report.js";
+import { missingServerTools, serverBench, serverInputs, type ServerBenchOptions } from "./server-bench.js";
+import { SCRAM_ITERATIONS, scramBench } from "./scram.js";
+
+/** (a)'s messages per session by default: the issue's 20,000 scaled so a whole run stays under ~5 minutes. */
+const DEFAULT_SERVER_MESSAGES = 1000;
+/** (b) and (c) as the issue states them, (b) scaled like (a); (d) as the issue states it. */
+const SERVER_SINGLE_MESSAGES = 2000;
+const SERVER_LARGE_MESSAGES = 500;
+const SERVER_IDLE_CONNECTIONS = 5000;
 
 const USAGE = `usage: node --expose-gc dist/main.js [options]
 
   --json           print the results as JSON instead of a table
   --rounds N       measured rounds per benchmark (default 7)
-  --only WHICH     run one benchmark: commands | data
+  --only WHICH     run one benchmark: commands | data | server | scram
   --clock CLOCK    cpu (default): rates per second of the process's CPU time, which other
                    jobs on a shared machine disturb less; wall: per second of wall time.
                    Both are in the --json output.
+  --server-rounds N      rounds of the server benchmark (default 3)
+  --server-messages N    (a): 4 KiB messages per session, 20 sessions (default ${DEFAULT_SERVER_MESSAGES};
+                         the issue's full figure is 20000, which takes about 10 minutes)
   -h, --help       this text
 
 Exit code 0 when the benchmarks ran (whether or not the targets were met), 1 on an error.`;
@@ -62,6 +77,8 @@ function parseOptions() {
       rounds: { type: "string", default: "7" },
       only: { type: "string" },
       clock: { type: "string", default: "cpu" },
+      "server-rounds": { type: "string", default: "3" },
+      "server-messages": { type: "string", default: String(DEFAULT_SERVER_MESSAGES) },
       help: { type: "boolean", short: "h", default: false },
     },
   });
@@ -81,8 +98,17 @@ async function main(): Promise<void> {
   }
   const rounds = Number(values.rounds);
   if (!Number.isInteger(rounds) || rounds < 1) throw new UsageError(`--rounds wants a positive integer, got ${values.rounds}`);
-  if (values.only !== undefined && values.only !== "commands" && values.only !== "data") {
-    throw new UsageError(`--only wants commands or data, got ${values.only}`);
+  const only = values.only;
+  if (only !== undefined && only !== "commands" && only !== "data" && only !== "server" && only !== "scram") {
+    throw new UsageError(`--only wants commands, data, server or scram, got ${only}`);
+  }
+  const serverRounds = Number(values["server-rounds"]);
+  if (!Number.isInteger(serverRounds) || serverRounds < 1) {
+    throw new UsageError(`--server-rounds wants a positive integer, got ${values["server-rounds"]}`);
+  }
+  const serverMessages = Number(values["server-messages"]);
+  if (!Number.isInteger(serverMessages) || serverMessages < 1) {
+    throw new UsageError(`--server-messages wants a positive integer, got ${values["server-messages"]}`);
   }
   const clock = values.clock;
   if (clock !== "cpu" && clock !== "wall") throw new UsageError(`--clock wants cpu or wall, got ${clock}`);
@@ -98,7 +124,7 @@ async function main(): Promise<void> {
   };
   const results: Row[] = [];
 
-  if (values.only !== "data") {
+  if (only === undefined || only === "commands") {
     const bench = commandBench(cases);
     log("command parsing: inputs checked on both sides, timing...");
     const sides = await compare(bench.smtpkit, bench.smtpServer, timing);
@@ -108,7 +134,7 @@ async function main(): Promise<void> {
       ]),
     );
   }
-  if (values.only !== "commands") {
+  if (only === undefined || only === "data") {
     const bench = await dataBench(data);
     log("DATA decoding: output checked on both sides, timing...");
     const sides = await compare(bench.smtpkit, bench.smtpServer, timing);
@@ -118,6 +144,38 @@ async function main(): Promise<void> {
         { description: `>= ${DATA_RATIO_TARGET}x smtp-server`, met: ratio >= DATA_RATIO_TARGET },
       ]),
     );
+  }
+
+  let scram: ScramRow[] | undefined;
+  if (only === undefined || only === "scram") {
+    scram = [];
+    for (const iterations of SCRAM_ITERATIONS) {
+      const bench = await scramBench(iterations);
+      log(`SCRAM-SHA-256 server verification, i=${iterations}: exchanges checked with the real client, timing...`);
+      const [stored, fromPassword] = await compare(bench.storedKeys, bench.fromPassword, timing);
+      for (const [keys, side] of [["stored", stored], ["from-password", fromPassword]] as const) {
+        const benchmark = `SCRAM-SHA-256 server verification, keys ${keys === "stored" ? "stored" : "from the password"}`;
+        scram.push({ id: "scram-verification", benchmark, keys, iterations, unit: "verifications/s", figures: scaled(side, 1) });
+      }
+    }
+  }
+
+  let server: Report["server"];
+  if (only === undefined || only === "server") {
+    const missing = missingServerTools();
+    if (missing.length > 0 && only === "server") throw new Error(`bench: missing ${missing.join(", ")} (Debian package postfix)`);
+    if (missing.length > 0) log(`server benchmark skipped: missing ${missing.join(", ")} (Debian package postfix)`);
+    else {
+      const serverOptions: ServerBenchOptions = {
+        rounds: serverRounds,
+        messagesPerSession: serverMessages,
+        singleMessages: SERVER_SINGLE_MESSAGES,
+        largeMessages: SERVER_LARGE_MESSAGES,
+        idleConnections: SERVER_IDLE_CONNECTIONS,
+        log,
+      };
+      server = { rounds: serverRounds, inputs: serverInputs(serverOptions), results: await serverBench(serverOptions) };
+    }
   }
 
   const require = createRequire(import.meta.url);
@@ -131,6 +189,8 @@ async function main(): Promise<void> {
     clock,
     inputs,
     results,
+    ...(server === undefined ? {} : { server }),
+    ...(scram === undefined ? {} : { scram }),
   };
   if (typeof globalThis.gc !== "function") log("note: run with --expose-gc for steadier figures");
   console.log(values.json ? JSON.stringify(report, null, 2) : formatText(report));
