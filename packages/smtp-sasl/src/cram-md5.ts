@@ -12,7 +12,7 @@ import { createHmac, randomInt } from "node:crypto";
 import { fromUtf8, sameBytes, utf8 } from "./bytes.js";
 import { secretFor, textFor } from "./credentials.js";
 import { SaslError } from "./errors.js";
-import { ClientExchange, challenge, type ServerSetup, ServerExchange } from "./exchange.js";
+import { ClientExchange, challenge, ServerExchange } from "./exchange.js";
 import type { Secret } from "./secret.js";
 import type { ServerStep } from "./types.js";
 import { authorizeIdentity, callVerifier } from "./verifiers.js";
@@ -55,10 +55,6 @@ export function cramNonce(): string {
 export class CramMd5Server extends ServerExchange {
   readonly name = "CRAM-MD5";
   #challenge: Uint8Array | undefined;
-
-  constructor(setup: ServerSetup) {
-    super(setup);
-  }
 
   protected async step(response: Uint8Array | undefined): Promise<ServerStep> {
     if (this.#challenge === undefined) {

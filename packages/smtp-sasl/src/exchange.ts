@@ -70,6 +70,26 @@ export function challenge(bytes: Uint8Array): ServerStep {
   return { done: false, challenge: bytes };
 }
 
+/**
+ * The server side of a client-first mechanism (RFC 4422 §5): its one message comes as the initial
+ * response, or after the empty challenge a server sends when the client gave none (RFC 4954 §4).
+ */
+export abstract class ClientFirstServer extends ServerExchange {
+  #asked = false;
+
+  protected async step(response: Uint8Array | undefined): Promise<ServerStep> {
+    if (response === undefined) {
+      if (this.#asked) throw new SaslError("malformed", `${this.name} response missing`);
+      this.#asked = true;
+      return challenge(new Uint8Array(0));
+    }
+    return this.receive(response);
+  }
+
+  /** The client's message. */
+  protected abstract receive(message: Uint8Array): Promise<ServerStep>;
+}
+
 type ClientState = "new" | "started" | "busy" | "failed";
 
 export abstract class ClientExchange {
@@ -129,5 +149,35 @@ export abstract class ClientExchange {
     if (additionalData !== undefined && additionalData.length > 0) {
       throw new SaslError("malformed", "Unexpected success data");
     }
+  }
+}
+
+/**
+ * The client side of a client-first mechanism (RFC 4422 §5): its message goes as the initial
+ * response; a transport that held it back gets an empty challenge (RFC 4954 §4) and answers that
+ * with the same message.
+ */
+export abstract class ClientFirstClient extends ClientExchange {
+  #sent = false;
+
+  protected async initial(): Promise<Uint8Array> {
+    return this.message();
+  }
+
+  protected async answer(received: Uint8Array): Promise<Uint8Array> {
+    if (received.length === 0 && !this.#sent) {
+      this.#sent = true;
+      return this.message();
+    }
+    this.#sent = true;
+    return this.challenged(received);
+  }
+
+  /** The message, as fresh bytes each call. */
+  protected abstract message(): Uint8Array;
+
+  /** Any other challenge. Default: there is none in this mechanism. */
+  protected async challenged(_received: Uint8Array): Promise<Uint8Array> {
+    throw new SaslError("malformed", `${this.name} expects no challenge`);
   }
 }

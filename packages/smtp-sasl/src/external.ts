@@ -8,47 +8,28 @@
 import { fromUtf8, utf8 } from "./bytes.js";
 import { textFor } from "./credentials.js";
 import { SaslError } from "./errors.js";
-import { ClientExchange, challenge, type ServerSetup, ServerExchange } from "./exchange.js";
+import { ClientFirstClient, ClientFirstServer } from "./exchange.js";
 import type { ServerStep } from "./types.js";
 import { authorizeIdentity, callVerifier } from "./verifiers.js";
 
-export class ExternalClient extends ClientExchange {
+export class ExternalClient extends ClientFirstClient {
   readonly name = "EXTERNAL";
   readonly #authzid: Uint8Array;
-  #answered = false;
 
   constructor(authzid: string | undefined) {
     super();
     this.#authzid = authzid === undefined || authzid === "" ? new Uint8Array(0) : utf8(textFor(this.name, "authorization identity", authzid, "\0"));
   }
 
-  protected async initial(): Promise<Uint8Array> {
+  protected message(): Uint8Array {
     return new Uint8Array(this.#authzid);
-  }
-
-  protected async answer(received: Uint8Array): Promise<Uint8Array> {
-    if (received.length === 0 && !this.#answered) {
-      this.#answered = true;
-      return new Uint8Array(this.#authzid);
-    }
-    throw new SaslError("malformed", "EXTERNAL expects no challenge");
   }
 }
 
-export class ExternalServer extends ServerExchange {
+export class ExternalServer extends ClientFirstServer {
   readonly name = "EXTERNAL";
-  #asked = false;
 
-  constructor(setup: ServerSetup) {
-    super(setup);
-  }
-
-  protected async step(response: Uint8Array | undefined): Promise<ServerStep> {
-    if (response === undefined) {
-      if (this.#asked) throw new SaslError("malformed", "EXTERNAL response missing");
-      this.#asked = true;
-      return challenge(new Uint8Array(0));
-    }
+  protected async receive(response: Uint8Array): Promise<ServerStep> {
     const authzid = fromUtf8(response);
     if (authzid === undefined || authzid.includes("\0")) throw new SaslError("malformed", "EXTERNAL authzid must be UTF-8 without NUL");
     const { verifiers, channel } = this.setup;

@@ -8,7 +8,7 @@
 import { fromUtf8, utf8 } from "./bytes.js";
 import { secretFor, textFor } from "./credentials.js";
 import { SaslError } from "./errors.js";
-import { ClientExchange, challenge, type ServerSetup, ServerExchange } from "./exchange.js";
+import { ClientExchange, challenge, ServerExchange } from "./exchange.js";
 import { Secret } from "./secret.js";
 import type { ServerStep } from "./types.js";
 import { authorizeIdentity, checkPassword } from "./verifiers.js";
@@ -44,10 +44,6 @@ export class LoginClient extends ClientExchange {
 export class LoginServer extends ServerExchange {
   readonly name = "LOGIN";
   #username: string | undefined;
-
-  constructor(setup: ServerSetup) {
-    super(setup);
-  }
 
   protected async step(response: Uint8Array | undefined): Promise<ServerStep> {
     if (response === undefined) {

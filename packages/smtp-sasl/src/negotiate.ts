@@ -2,25 +2,15 @@
 import { createClientMechanism } from "./client.js";
 import type { ClientCredentials } from "./credentials.js";
 import { SaslError } from "./errors.js";
-import { hasBindingData, scramVariant } from "./mechanisms.js";
+import { hasBindingData, scramVariant, SUPPORTED_MECHANISMS } from "./mechanisms.js";
 import type { ChannelInfo } from "./types.js";
 
 /**
  * The client's default preference: SCRAM-SHA-256-PLUS > SCRAM-SHA-256 > SCRAM-SHA-1-PLUS >
- * SCRAM-SHA-1 > OAUTHBEARER > XOAUTH2 > CRAM-MD5 > PLAIN > LOGIN. EXTERNAL goes first when the
- * credentials ask for it.
+ * SCRAM-SHA-1 > OAUTHBEARER > XOAUTH2 > CRAM-MD5 > PLAIN > LOGIN — the order a server advertises
+ * them in, without EXTERNAL, which goes first only when the credentials ask for it.
  */
-export const CLIENT_MECHANISM_ORDER: readonly string[] = [
-  "SCRAM-SHA-256-PLUS",
-  "SCRAM-SHA-256",
-  "SCRAM-SHA-1-PLUS",
-  "SCRAM-SHA-1",
-  "OAUTHBEARER",
-  "XOAUTH2",
-  "CRAM-MD5",
-  "PLAIN",
-  "LOGIN",
-];
+export const CLIENT_MECHANISM_ORDER: readonly string[] = SUPPORTED_MECHANISMS.filter((name) => name !== "EXTERNAL");
 
 export interface ChooseOptions {
   /** The channel is encrypted (TLS). */

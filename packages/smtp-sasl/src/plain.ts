@@ -12,17 +12,16 @@
 import { concat, fromUtf8, utf8 } from "./bytes.js";
 import { secretFor, textFor } from "./credentials.js";
 import { SaslError } from "./errors.js";
-import { ClientExchange, challenge, type ServerSetup, ServerExchange } from "./exchange.js";
+import { ClientFirstClient, ClientFirstServer } from "./exchange.js";
 import { Secret } from "./secret.js";
 import type { ServerStep } from "./types.js";
 import { authorizeIdentity, checkPassword } from "./verifiers.js";
 
 const NUL = "\0";
 
-export class PlainClient extends ClientExchange {
+export class PlainClient extends ClientFirstClient {
   readonly name = "PLAIN";
   readonly #message: Secret;
-  #answered = false;
 
   constructor(username: string | undefined, password: string | Secret | undefined, authzid: string | undefined) {
     super();
@@ -32,34 +31,15 @@ export class PlainClient extends ClientExchange {
     this.#message = new Secret(concat(utf8(zid), new Uint8Array([0]), utf8(authcid), new Uint8Array([0]), passwd.revealBytes()));
   }
 
-  protected async initial(): Promise<Uint8Array> {
+  protected message(): Uint8Array {
     return this.#message.revealBytes();
-  }
-
-  protected async answer(received: Uint8Array): Promise<Uint8Array> {
-    // A transport that did not send the initial response gets an empty challenge (RFC 4954 §4).
-    if (received.length === 0 && !this.#answered) {
-      this.#answered = true;
-      return this.#message.revealBytes();
-    }
-    throw new SaslError("malformed", "PLAIN expects no challenge");
   }
 }
 
-export class PlainServer extends ServerExchange {
+export class PlainServer extends ClientFirstServer {
   readonly name = "PLAIN";
-  #asked = false;
 
-  constructor(setup: ServerSetup) {
-    super(setup);
-  }
-
-  protected async step(response: Uint8Array | undefined): Promise<ServerStep> {
-    if (response === undefined) {
-      if (this.#asked) throw new SaslError("malformed", "PLAIN response missing");
-      this.#asked = true;
-      return challenge(new Uint8Array(0));
-    }
+  protected async receive(response: Uint8Array): Promise<ServerStep> {
     const first = response.indexOf(0);
     const second = first === -1 ? -1 : response.indexOf(0, first + 1);
     if (second === -1 || response.indexOf(0, second + 1) !== -1) {

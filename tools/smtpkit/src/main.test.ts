@@ -1,19 +1,5 @@
 import { describe, expect, test } from "vitest";
-import { main } from "./main.js";
-
-async function smtpkit(...argv: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  let stdout = "";
-  let stderr = "";
-  const code = await main(argv, {
-    stdout: (t) => {
-      stdout += t;
-    },
-    stderr: (t) => {
-      stderr += t;
-    },
-  });
-  return { code, stdout, stderr };
-}
+import { smtpkit } from "./test-support/run-main.js";
 
 describe("smtpkit dispatcher", () => {
   test("--help lists the verbs and the exit codes", async () => {

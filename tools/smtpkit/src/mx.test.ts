@@ -5,8 +5,8 @@
  * refuses before connecting.
  */
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
-import { main } from "./main.js";
 import { type MiniDnsServer, startMiniDns } from "./test-support/dns-server.js";
+import { smtpkit } from "./test-support/run-main.js";
 
 let dns: MiniDnsServer;
 
@@ -27,20 +27,6 @@ beforeAll(async () => {
 afterAll(async () => {
   await dns.close();
 });
-
-async function smtpkit(...argv: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  let stdout = "";
-  let stderr = "";
-  const code = await main(argv, {
-    stdout: (t) => {
-      stdout += t;
-    },
-    stderr: (t) => {
-      stderr += t;
-    },
-  });
-  return { code, stdout, stderr };
-}
 
 const mx = (domain: string, ...more: string[]) => smtpkit("mx", domain, "--dns", dns.address, "--allow", "192.0.2.0/24", "--allow", "2001:db8::/32", ...more);
 

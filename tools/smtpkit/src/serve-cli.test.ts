@@ -4,35 +4,18 @@
  * graceful shutdown; every message that should be stored is read back byte for byte.
  */
 import { existsSync } from "node:fs";
-import { mkdtemp, readdir, rm } from "node:fs/promises";
+import { mkdtemp, readdir } from "node:fs/promises";
 import net from "node:net";
-import os from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { createClientMechanism } from "@smtpkit/smtp-sasl";
-import { afterAll, afterEach, beforeAll, describe, expect, test } from "vitest";
-import { killLeftovers, runCli, type Served, startServe, storedMessages } from "./serve/test-support/cli.js";
+import { describe, expect, test } from "vitest";
+import { runCli, storedMessages } from "./serve/test-support/cli.js";
+import { useServeSandbox } from "./serve/test-support/sandbox.js";
 import { Talk } from "./serve/test-support/talk.js";
 
-let dir: string;
-const servers: Served[] = [];
-
-beforeAll(async () => {
-  dir = await mkdtemp(path.join(os.tmpdir(), "smtpkit-serve-cli-"));
-});
-afterEach(async () => {
-  for (const s of servers.splice(0)) await s.stop().catch(() => undefined);
-  killLeftovers();
-});
-afterAll(async () => {
-  await rm(dir, { recursive: true, force: true });
-});
-
-async function serve(args: string[], options: { listeners?: number; cwd?: string } = {}): Promise<Served> {
-  const served = await startServe(["--hostname", "mx.smtpkit.test", ...args], { cwd: options.cwd ?? dir, listeners: options.listeners ?? 1 });
-  servers.push(served);
-  return served;
-}
+const sandbox = useServeSandbox("smtpkit-serve-cli-");
+const serve = (args: string[], options: { listeners?: number; cwd?: string } = {}) => sandbox.serve(["--hostname", "mx.smtpkit.test", ...args], options);
 
 const BODY = "Subject: t\r\n\r\n.leading dot\r\nbody \u00e9\r\n";
 /** BODY as it goes on the wire after DATA: dot-stuffed (RFC 5321 §4.5.2), then the terminator. */
@@ -57,6 +40,15 @@ async function send(port: number, from: string, to: string[], body = BODY): Prom
   }
 }
 
+/** On a session past its greeting (and AUTH, if any): MAIL, RCPT and DATA with WIRE, each accepted. */
+async function expectDelivered(talk: Talk, from: string, to: string): Promise<void> {
+  expect((await talk.command(`MAIL FROM:<${from}>`)).code).toBe(250);
+  expect((await talk.command(`RCPT TO:<${to}>`)).code).toBe(250);
+  expect((await talk.command("DATA")).code).toBe(354);
+  talk.send(WIRE);
+  expect((await talk.reply()).code).toBe(250);
+}
+
 // Each test starts at least one server process and talks to it; none has a timing assertion.
 const SLOW = { timeout: 60_000 };
 
@@ -70,7 +62,7 @@ describe("command line errors: one line on stderr, exit code 2", SLOW, () => {
     [["--require-auth"]],
     [["--workers", "zero"]],
   ])("smtpkit serve %j", async (args) => {
-    const result = await runCli(["serve", ...args], dir);
+    const result = await runCli(["serve", ...args], sandbox.dir);
     expect(result.code).toBe(2);
     expect(result.stdout).toBe("");
     expect(result.stderr).toMatch(/^smtpkit serve: [^\n]+\n$/);
@@ -78,13 +70,13 @@ describe("command line errors: one line on stderr, exit code 2", SLOW, () => {
 
   test("a certificate file that is not a certificate", async () => {
     const self = fileURLToPath(import.meta.url);
-    const result = await runCli(["serve", "--cert", self, "--key", self], dir);
+    const result = await runCli(["serve", "--cert", self, "--key", self], sandbox.dir);
     expect(result.code).toBe(2);
     expect(result.stderr).toMatch(/^smtpkit serve: unusable certificate/);
   });
 
   test("--help prints every flag and exits 0", async () => {
-    const result = await runCli(["serve", "--help"], dir);
+    const result = await runCli(["serve", "--help"], sandbox.dir);
     expect(result.code).toBe(0);
     for (const flag of ["--listen", "--tls-listen", "--cert", "--key", "--self-signed", "--maildir", "--discard", "--hostname", "--user", "--require-auth", "--allow-insecure-auth", "--domains", "--max-size", "--max-recipients", "--lmtp", "--proxy-protocol-from", "--workers"]) {
       expect(result.stdout).toContain(flag);
@@ -96,7 +88,7 @@ describe("command line errors: one line on stderr, exit code 2", SLOW, () => {
     await new Promise<void>((resolve) => blocker.listen(0, "127.0.0.1", resolve));
     const port = (blocker.address() as net.AddressInfo).port;
     try {
-      const result = await runCli(["serve", "--listen", `127.0.0.1:${port}`, "--discard"], dir);
+      const result = await runCli(["serve", "--listen", `127.0.0.1:${port}`, "--discard"], sandbox.dir);
       expect(result.code).toBe(1);
       expect(result.stderr).toMatch(/EADDRINUSE/);
     } finally {
@@ -107,7 +99,7 @@ describe("command line errors: one line on stderr, exit code 2", SLOW, () => {
 
 describe("storage", SLOW, () => {
   test("the default Maildir is ./var/mail under the working directory", async () => {
-    const cwd = await mkdtemp(path.join(dir, "cwd-"));
+    const cwd = await mkdtemp(path.join(sandbox.dir, "cwd-"));
     const served = await serve(["--listen", "127.0.0.1:0"], { cwd });
     expect(served.stdout()).toMatch(/^smtpkit listening on 127\.0\.0\.1:\d+\n$/);
     expect(await send(served.ports[0] as number, "a@x.test", ["Box@Y.test"])).toEqual([250, 250, 250]);
@@ -116,14 +108,14 @@ describe("storage", SLOW, () => {
   });
 
   test("--discard accepts and stores nothing", async () => {
-    const cwd = await mkdtemp(path.join(dir, "discard-"));
+    const cwd = await mkdtemp(path.join(sandbox.dir, "discard-"));
     const served = await serve(["--listen", "127.0.0.1:0", "--discard"], { cwd });
     expect(await send(served.ports[0] as number, "a@x.test", ["b@y.test", "c@z.test"])).toEqual([250, 250, 250, 250]);
     expect(await readdir(cwd)).toEqual([]);
   });
 
   test("--max-size and --max-recipients", async () => {
-    const maildir = path.join(dir, "limits");
+    const maildir = path.join(sandbox.dir, "limits");
     const served = await serve(["--listen", "127.0.0.1:0", "--maildir", maildir, "--max-size", "1000", "--max-recipients", "2"]);
     const port = served.ports[0] as number;
     expect(await send(port, "a@x.test", ["1@x.test", "2@x.test", "3@x.test"])).toEqual([250, 250, 250, 452, 250]);
@@ -135,7 +127,7 @@ describe("storage", SLOW, () => {
 
 describe("protocol", SLOW, () => {
   test("pipelined MAIL, RCPT, RCPT, DATA in one write: replies in order, one message stored per recipient", async () => {
-    const maildir = path.join(dir, "pipelining");
+    const maildir = path.join(sandbox.dir, "pipelining");
     const served = await serve(["--listen", "127.0.0.1:0", "--maildir", maildir]);
     const talk = await Talk.connect(served.ports[0] as number);
     try {
@@ -154,7 +146,7 @@ describe("protocol", SLOW, () => {
   });
 
   test("--lmtp: LHLO, one reply per recipient after the data, stored 'with LMTP'", async () => {
-    const maildir = path.join(dir, "lmtp");
+    const maildir = path.join(sandbox.dir, "lmtp");
     const served = await serve(["--listen", "127.0.0.1:0", "--maildir", maildir, "--lmtp"]);
     const talk = await Talk.connect(served.ports[0] as number);
     try {
@@ -175,7 +167,7 @@ describe("protocol", SLOW, () => {
   });
 
   test("SCRAM-SHA-256 with --user, through smtp-sasl's client: stored 'with ESMTPA'", async () => {
-    const maildir = path.join(dir, "scram");
+    const maildir = path.join(sandbox.dir, "scram");
     const served = await serve(["--listen", "127.0.0.1:0", "--maildir", maildir, "--user", "ann:correct horse"]);
     const talk = await Talk.connect(served.ports[0] as number);
     try {
@@ -191,11 +183,7 @@ describe("protocol", SLOW, () => {
       }
       expect(reply.code).toBe(235);
       await mech.finish?.();
-      expect((await talk.command("MAIL FROM:<ann@x.test>")).code).toBe(250);
-      expect((await talk.command("RCPT TO:<r@x.test>")).code).toBe(250);
-      expect((await talk.command("DATA")).code).toBe(354);
-      talk.send(WIRE);
-      expect((await talk.reply()).code).toBe(250);
+      await expectDelivered(talk, "ann@x.test", "r@x.test");
     } finally {
       talk.close();
     }
@@ -205,17 +193,13 @@ describe("protocol", SLOW, () => {
   });
 
   test("--proxy-protocol-from: the client address of a PROXY v1 header goes into Received", async () => {
-    const maildir = path.join(dir, "proxy");
+    const maildir = path.join(sandbox.dir, "proxy");
     const served = await serve(["--listen", "127.0.0.1:0", "--maildir", maildir, "--proxy-protocol-from", "127.0.0.0/8"]);
     const talk = await Talk.connect(served.ports[0] as number, "PROXY TCP4 192.0.2.77 127.0.0.1 40000 25\r\n");
     try {
       expect((await talk.reply()).code).toBe(220);
       expect((await talk.command("HELO behind.proxy.test")).code).toBe(250);
-      expect((await talk.command("MAIL FROM:<p@x.test>")).code).toBe(250);
-      expect((await talk.command("RCPT TO:<r@x.test>")).code).toBe(250);
-      expect((await talk.command("DATA")).code).toBe(354);
-      talk.send(WIRE);
-      expect((await talk.reply()).code).toBe(250);
+      await expectDelivered(talk, "p@x.test", "r@x.test");
     } finally {
       talk.close();
     }
@@ -226,7 +210,7 @@ describe("protocol", SLOW, () => {
 
 describe("processes and signals", SLOW, () => {
   test("SIGTERM: a transaction in flight still gets its 250 and is stored, an idle session gets 421, exit 0", async () => {
-    const maildir = path.join(dir, "sigterm");
+    const maildir = path.join(sandbox.dir, "sigterm");
     const served = await serve(["--listen", "127.0.0.1:0", "--maildir", maildir]);
     const port = served.ports[0] as number;
     const idle = await Talk.connect(port);
@@ -260,7 +244,7 @@ describe("processes and signals", SLOW, () => {
   });
 
   test("--workers 2 shares one port between two processes; SIGTERM stops them all", async () => {
-    const maildir = path.join(dir, "workers");
+    const maildir = path.join(sandbox.dir, "workers");
     const served = await serve(["--listen", "127.0.0.1:0", "--tls-listen", "127.0.0.1:0", "--self-signed", "--maildir", maildir, "--workers", "2"], {
       listeners: 2,
     });

@@ -4,12 +4,10 @@
  * parameters, and SMTPUTF8 over STARTTLS. Messages are sent `raw`, so the stored bytes are checked
  * exactly.
  */
-import { mkdtemp, rm } from "node:fs/promises";
-import os from "node:os";
-import path from "node:path";
 import nodemailer from "nodemailer";
-import { afterAll, afterEach, beforeAll, describe, expect, test } from "vitest";
-import { killLeftovers, type Served, startServe, storedMessages } from "./serve/test-support/cli.js";
+import { describe, expect, test } from "vitest";
+import { storedMessages } from "./serve/test-support/cli.js";
+import { useServeSandbox } from "./serve/test-support/sandbox.js";
 
 /** A raw message (CRLF line ends, as Nodemailer sends them) with dot lines and 8-bit text. */
 function rawMessage(n: number): Buffer {
@@ -22,24 +20,11 @@ function rawMessage(n: number): Buffer {
 }
 
 describe("smtpkit serve with Nodemailer", { timeout: 60_000 }, () => {
-  let dir: string;
-  let server: Served | undefined;
-  beforeAll(async () => {
-    dir = await mkdtemp(path.join(os.tmpdir(), "smtpkit-serve-nodemailer-"));
-  });
-  afterEach(async () => {
-    await server?.stop();
-    server = undefined;
-    killLeftovers();
-  });
-  afterAll(async () => {
-    await rm(dir, { recursive: true, force: true });
-  });
+  const sandbox = useServeSandbox("smtpkit-serve-nodemailer-");
 
   test("pooled transport: 12 messages sent at once over 3 connections, to two recipients each", async () => {
-    const maildir = path.join(dir, "pool");
-    server = await startServe(["--listen", "127.0.0.1:0", "--maildir", maildir], { cwd: dir });
-    const transport = nodemailer.createTransport({ host: "127.0.0.1", port: server.ports[0] as number, pool: true, maxConnections: 3, maxMessages: 5, ignoreTLS: true });
+    const { maildir, served } = await sandbox.serveMaildir("pool", []);
+    const transport = nodemailer.createTransport({ host: "127.0.0.1", port: served.ports[0] as number, pool: true, maxConnections: 3, maxMessages: 5, ignoreTLS: true });
     try {
       const infos = await Promise.all(
         Array.from({ length: 12 }, (_, n) =>
@@ -60,9 +45,8 @@ describe("smtpkit serve with Nodemailer", { timeout: 60_000 }, () => {
   });
 
   test("DSN: RET, ENVID, NOTIFY and ORCPT are accepted and the message stored", async () => {
-    const maildir = path.join(dir, "dsn");
-    server = await startServe(["--listen", "127.0.0.1:0", "--maildir", maildir], { cwd: dir });
-    const transport = nodemailer.createTransport({ host: "127.0.0.1", port: server.ports[0] as number, ignoreTLS: true });
+    const { maildir, served } = await sandbox.serveMaildir("dsn", []);
+    const transport = nodemailer.createTransport({ host: "127.0.0.1", port: served.ports[0] as number, ignoreTLS: true });
     const raw = rawMessage(1);
     const info = await transport.sendMail({
       envelope: { from: "dsn@nodemailer.test", to: ["dsn-rcpt@x.test"] },
@@ -75,11 +59,10 @@ describe("smtpkit serve with Nodemailer", { timeout: 60_000 }, () => {
   });
 
   test("SMTPUTF8 over STARTTLS with --self-signed: UTF-8 addresses, mailbox named after the address", async () => {
-    const maildir = path.join(dir, "smtputf8");
-    server = await startServe(["--listen", "127.0.0.1:0", "--maildir", maildir, "--self-signed"], { cwd: dir });
+    const { maildir, served } = await sandbox.serveMaildir("smtputf8", ["--self-signed"]);
     const transport = nodemailer.createTransport({
       host: "127.0.0.1",
-      port: server.ports[0] as number,
+      port: served.ports[0] as number,
       requireTLS: true,
       tls: { rejectUnauthorized: false },
     });

@@ -5,11 +5,11 @@
  * sends each line of the file with CRLF (dot-stuffed), then an empty line, then the final dot
  * (checked against a raw capture of its output when this test was written).
  */
-import { mkdtemp, rm, writeFile } from "node:fs/promises";
-import os from "node:os";
+import { writeFile } from "node:fs/promises";
 import path from "node:path";
-import { afterAll, afterEach, beforeAll, describe, expect, test } from "vitest";
-import { killLeftovers, requirePeer, runTool, SMTP_SOURCE, type Served, startServe, storedMessages } from "./serve/test-support/cli.js";
+import { beforeAll, describe, expect, test } from "vitest";
+import { requirePeer, runTool, SMTP_SOURCE, storedMessages } from "./serve/test-support/cli.js";
+import { useServeSandbox } from "./serve/test-support/sandbox.js";
 
 const hasSmtpSource = requirePeer(SMTP_SOURCE);
 
@@ -29,27 +29,16 @@ const FILE = Buffer.concat(LINES.flatMap((l) => [l, Buffer.from("\n")]));
 const EXPECTED = Buffer.concat([...LINES.flatMap((l) => [l, Buffer.from("\r\n")]), Buffer.from("\r\n")]);
 
 describe.skipIf(!hasSmtpSource)("smtpkit serve with Postfix smtp-source", { timeout: 120_000 }, () => {
-  let dir: string;
+  const sandbox = useServeSandbox("smtpkit-serve-postfix-");
   let file: string;
-  let server: Served | undefined;
   beforeAll(async () => {
-    dir = await mkdtemp(path.join(os.tmpdir(), "smtpkit-serve-postfix-"));
-    file = path.join(dir, "message.txt");
+    file = path.join(sandbox.dir, "message.txt");
     await writeFile(file, FILE);
-  });
-  afterEach(async () => {
-    await server?.stop();
-    server = undefined;
-    killLeftovers();
-  });
-  afterAll(async () => {
-    await rm(dir, { recursive: true, force: true });
   });
 
   test("-s 5 -m 50 -c: 50 messages over 5 parallel sessions, one per connection", async () => {
-    const maildir = path.join(dir, "one-per-connection");
-    server = await startServe(["--listen", "127.0.0.1:0", "--maildir", maildir, "--hostname", "mx.smtpkit.test"], { cwd: dir });
-    const port = server.ports[0] as number;
+    const { maildir, served } = await sandbox.serveMaildir("one-per-connection", ["--hostname", "mx.smtpkit.test"]);
+    const port = served.ports[0] as number;
     await runTool(SMTP_SOURCE, ["-s", "5", "-m", "50", "-c", "-F", file, "-M", "client.source.test", "-f", "src@source.test", "-t", "dst@sink.test", `127.0.0.1:${port}`]);
     const stored = await storedMessages(maildir);
     expect([...stored.keys()]).toEqual(["dst@sink.test"]);
@@ -64,9 +53,8 @@ describe.skipIf(!hasSmtpSource)("smtpkit serve with Postfix smtp-source", { time
   });
 
   test("-d -s 4 -m 40 -r 3: many messages per connection, three recipients each", async () => {
-    const maildir = path.join(dir, "many-per-connection");
-    server = await startServe(["--listen", "127.0.0.1:0", "--maildir", maildir], { cwd: dir });
-    const port = server.ports[0] as number;
+    const { maildir, served } = await sandbox.serveMaildir("many-per-connection", []);
+    const port = served.ports[0] as number;
     await runTool(SMTP_SOURCE, ["-d", "-s", "4", "-m", "40", "-r", "3", "-F", file, "-M", "client.source.test", "-f", "src@source.test", "-t", "dst@sink.test", `127.0.0.1:${port}`]);
     const stored = await storedMessages(maildir);
     // -r 3 sends to dst@ as given, then 2dst@ and 3dst@ (it prefixes the recipient's number from 2 on).
@@ -81,9 +69,8 @@ describe.skipIf(!hasSmtpSource)("smtpkit serve with Postfix smtp-source", { time
   });
 
   test("a large message (-l 3000000 -m 3) is stored whole", async () => {
-    const maildir = path.join(dir, "large");
-    server = await startServe(["--listen", "127.0.0.1:0", "--maildir", maildir], { cwd: dir });
-    const port = server.ports[0] as number;
+    const { maildir, served } = await sandbox.serveMaildir("large", []);
+    const port = served.ports[0] as number;
     await runTool(SMTP_SOURCE, ["-s", "3", "-m", "3", "-l", "3000000", "-M", "client.source.test", "-f", "src@source.test", "-t", "big@sink.test", `127.0.0.1:${port}`]);
     const messages = (await storedMessages(maildir)).get("big@sink.test") ?? [];
     expect(messages).toHaveLength(3);

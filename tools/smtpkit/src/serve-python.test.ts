@@ -3,11 +3,9 @@
  * SMTP_SSL, login() with each of its mechanisms, send_message to several recipients, dot lines
  * and 8-bit bodies. Every test reads back what was stored, byte for byte.
  */
-import { mkdtemp, rm } from "node:fs/promises";
-import os from "node:os";
-import path from "node:path";
-import { afterAll, afterEach, beforeAll, describe, expect, test } from "vitest";
-import { killLeftovers, PYTHON, requirePeer, runPython, type Served, startServe, storedMessages } from "./serve/test-support/cli.js";
+import { describe, expect, test } from "vitest";
+import { PYTHON, requirePeer, runPython, storedMessages } from "./serve/test-support/cli.js";
+import { useServeSandbox } from "./serve/test-support/sandbox.js";
 
 const hasPython = requirePeer(PYTHON);
 
@@ -103,25 +101,8 @@ const RAW = Buffer.concat([
 ]);
 
 describe.skipIf(!hasPython)("smtpkit serve with Python smtplib", { timeout: 60_000 }, () => {
-  let dir: string;
-  let server: Served | undefined;
-  beforeAll(async () => {
-    dir = await mkdtemp(path.join(os.tmpdir(), "smtpkit-serve-py-"));
-  });
-  afterEach(async () => {
-    await server?.stop();
-    server = undefined;
-    killLeftovers();
-  });
-  afterAll(async () => {
-    await rm(dir, { recursive: true, force: true });
-  });
-
-  async function serve(name: string, args: string[], listeners = 1): Promise<{ maildir: string; served: Served }> {
-    const maildir = path.join(dir, name);
-    server = await startServe(["--listen", "127.0.0.1:0", "--maildir", maildir, "--hostname", "mx.smtpkit.test", ...args], { cwd: dir, listeners });
-    return { maildir, served: server };
-  }
+  const sandbox = useServeSandbox("smtpkit-serve-py-");
+  const serve = (name: string, args: string[], listeners = 1) => sandbox.serveMaildir(name, ["--hostname", "mx.smtpkit.test", ...args], listeners);
 
   test("plain: sendmail of dot lines and 8-bit octets to several recipients, stored once each, exactly", async () => {
     const { maildir, served } = await serve("plain", []);

@@ -10,6 +10,7 @@ import { cancelled, isCancel, SaslError, saslErrorReply } from "../errors.js";
 import { createServerMechanism, type ServerOptions, serverMechanismNames } from "../server.js";
 import type { AuthIdentity, ChannelInfo } from "../types.js";
 import type { ServerVerifiers } from "../verifiers.js";
+import { SocketItems } from "./socket-items.js";
 
 export interface AuthAttempt {
   readonly mechanism: string;
@@ -27,46 +28,18 @@ export interface ResponderOptions {
   readonly timeoutMs?: number;
 }
 
-const CLOSED = Symbol("closed");
-
-/** Lines from a socket, one at a time, each wait bounded. */
+/** Lines from a socket, one at a time, each wait bounded; `undefined` once there are no more. */
 class LineStream {
-  readonly #reader = new LineReader({ maxLineLength: 16384 });
-  readonly #timeoutMs: number;
-  #wake: (() => void) | undefined;
-  #ended = false;
+  readonly #items: SocketItems<Uint8Array>;
 
   constructor(socket: Socket, timeoutMs: number) {
-    this.#timeoutMs = timeoutMs;
-    socket.on("data", (chunk: Buffer) => {
-      this.#reader.push(chunk);
-      this.#wake?.();
-    });
-    const end = () => {
-      this.#ended = true;
-      this.#wake?.();
-    };
-    socket.on("end", end);
-    socket.on("close", end);
-    socket.on("error", end);
+    const reader = new LineReader({ maxLineLength: 16384 });
+    this.#items = new SocketItems(socket, { push: (chunk) => reader.push(chunk), next: () => reader.next()?.line }, timeoutMs);
   }
 
-  async next(): Promise<Uint8Array | typeof CLOSED> {
-    const deadline = Date.now() + this.#timeoutMs;
-    for (;;) {
-      const line = this.#reader.next();
-      if (line !== undefined) return line.line;
-      const left = deadline - Date.now();
-      if (this.#ended || left <= 0) return CLOSED;
-      await new Promise<void>((resolve) => {
-        const timer = setTimeout(resolve, left);
-        this.#wake = () => {
-          clearTimeout(timer);
-          this.#wake = undefined;
-          resolve();
-        };
-      });
-    }
+  async next(): Promise<Uint8Array | undefined> {
+    const received = await this.#items.next();
+    return "item" in received ? received.item : undefined;
   }
 }
 
@@ -116,7 +89,7 @@ export class AuthResponder {
     send("220 localhost ESMTP smtp-sasl test responder\r\n");
     for (;;) {
       const line = await lines.next();
-      if (line === CLOSED) break;
+      if (line === undefined) break;
       let command: ReturnType<typeof parseCommand>;
       try {
         command = parseCommand(line);
@@ -156,7 +129,7 @@ export class AuthResponder {
       while (!step.done) {
         send(`334 ${encodeBase64(step.challenge)}\r\n`);
         const line = await lines.next();
-        if (line === CLOSED) throw new SaslError("cancelled", "connection closed during AUTH");
+        if (line === undefined) throw new SaslError("cancelled", "connection closed during AUTH");
         if (isCancel(line)) throw cancelled();
         let response: Uint8Array;
         try {

@@ -7,50 +7,24 @@
 import { connect, type Socket } from "node:net";
 import { type Capabilities, decodeBase64, encodeBase64, formatCommand, parseCapabilities, type Reply, ReplyReader } from "@smtpkit/smtp-codec";
 import type { ClientMechanism } from "../types.js";
+import { SocketItems } from "./socket-items.js";
 
 class ReplyStream {
   readonly #socket: Socket;
-  readonly #reader = new ReplyReader();
+  readonly #items: SocketItems<Reply>;
   readonly #timeoutMs: number;
-  #wake: (() => void) | undefined;
-  #ended = false;
-  #error: Error | undefined;
 
   constructor(socket: Socket, timeoutMs: number) {
     this.#socket = socket;
+    this.#items = new SocketItems(socket, new ReplyReader(), timeoutMs);
     this.#timeoutMs = timeoutMs;
-    socket.on("data", (chunk: Buffer) => {
-      this.#reader.push(chunk);
-      this.#wake?.();
-    });
-    socket.on("end", () => {
-      this.#ended = true;
-      this.#wake?.();
-    });
-    socket.on("error", (error) => {
-      this.#error = error;
-      this.#wake?.();
-    });
   }
 
   async next(): Promise<Reply> {
-    const deadline = Date.now() + this.#timeoutMs;
-    for (;;) {
-      const reply = this.#reader.next();
-      if (reply !== undefined) return reply;
-      if (this.#error !== undefined) throw this.#error;
-      if (this.#ended) throw new Error("connection closed before a reply");
-      const left = deadline - Date.now();
-      if (left <= 0) throw new Error(`no reply within ${this.#timeoutMs} ms`);
-      await new Promise<void>((resolve) => {
-        const timer = setTimeout(resolve, left);
-        this.#wake = () => {
-          clearTimeout(timer);
-          this.#wake = undefined;
-          resolve();
-        };
-      });
-    }
+    const received = await this.#items.next();
+    if ("item" in received) return received.item;
+    if ("error" in received) throw received.error;
+    throw new Error(received.end === "closed" ? "connection closed before a reply" : `no reply within ${this.#timeoutMs} ms`);
   }
 
   write(text: string): void {

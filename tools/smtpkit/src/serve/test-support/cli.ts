@@ -84,9 +84,8 @@ function exitOf(child: ChildProcess): Promise<Exit> {
   });
 }
 
-/** Run the CLI to its end (bounded): exit code and output. */
-export async function runCli(args: readonly string[], cwd: string): Promise<Exit & { stdout: string; stderr: string }> {
-  const child = spawnCli(args, cwd);
+/** Collect the child's output and wait, bounded, for its exit; SIGKILL when it does not come. */
+async function runToEnd(child: ChildProcess, what: string): Promise<Exit & { stdout: string; stderr: string }> {
   let stdout = "";
   let stderr = "";
   child.stdout?.on("data", (c: Buffer) => {
@@ -95,11 +94,16 @@ export async function runCli(args: readonly string[], cwd: string): Promise<Exit
   child.stderr?.on("data", (c: Buffer) => {
     stderr += c.toString();
   });
-  const exit = await withTimeout(exitOf(child), WAIT_MS, `smtpkit ${args.join(" ")}`).catch((error: unknown) => {
+  const exit = await withTimeout(exitOf(child), WAIT_MS, what).catch((error: unknown) => {
     if (child.pid !== undefined) process.kill(child.pid, "SIGKILL");
     throw error;
   });
   return { ...exit, stdout, stderr };
+}
+
+/** Run the CLI to its end (bounded): exit code and output. */
+export async function runCli(args: readonly string[], cwd: string): Promise<Exit & { stdout: string; stderr: string }> {
+  return runToEnd(spawnCli(args, cwd), `smtpkit ${args.join(" ")}`);
 }
 
 const LISTENING = /^smtpkit listening on (?:\[[^\]]+\]|[^\s:]+):(\d+)$/gm;
@@ -200,19 +204,8 @@ export async function runPython(script: string, args: readonly string[] = []): P
 /** Run an external program to its end (bounded); stdout, or an error with the exit code and stderr. */
 export async function runTool(file: string, args: readonly string[], input?: Buffer): Promise<string> {
   const child = spawn(file, args, { stdio: [input === undefined ? "ignore" : "pipe", "pipe", "pipe"] });
-  let stdout = "";
-  let stderr = "";
-  child.stdout?.on("data", (c: Buffer) => {
-    stdout += c.toString();
-  });
-  child.stderr?.on("data", (c: Buffer) => {
-    stderr += c.toString();
-  });
   if (input !== undefined) child.stdin?.end(input);
-  const exit = await withTimeout(exitOf(child), WAIT_MS, path.basename(file)).catch((error: unknown) => {
-    if (child.pid !== undefined) process.kill(child.pid, "SIGKILL");
-    throw error;
-  });
-  if (exit.code !== 0) throw new Error(`${path.basename(file)} exited with ${exit.code ?? exit.signal}: ${stderr.trim()}`);
-  return stdout;
+  const result = await runToEnd(child, path.basename(file));
+  if (result.code !== 0) throw new Error(`${path.basename(file)} exited with ${result.code ?? result.signal}: ${result.stderr.trim()}`);
+  return result.stdout;
 }
