@@ -9,9 +9,9 @@
 import { type Command, type LineResult, type MailParams, type RcptParams, SmtpSyntaxError, parseCommand } from "@smtpkit/smtp-codec";
 import type { ParseCommandOptions, Reply } from "@smtpkit/smtp-codec";
 import { authAvailable, handleAuth } from "./auth.js";
-import { ehloReply } from "./ehlo.js";
+import { ehloReply, heloReply } from "./ehlo.js";
 import { R } from "./replies.js";
-import { Mode, type Connection, Transaction } from "./session.js";
+import { Mode, type Connection, Transaction, isPromiseLike } from "./session.js";
 import { startBdat, startData } from "./transfer.js";
 
 const optionsCache = new WeakMap<object, [ParseCommandOptions, ParseCommandOptions]>();
@@ -46,50 +46,72 @@ function isAuth(line: Uint8Array): boolean {
   );
 }
 
-export async function handleCommand(c: Connection, l: LineResult): Promise<void> {
-  if (l.tooLong || (l.line.length + 2 > c.ctx.limits.maxLineLength && !isAuth(l.line))) return bad(c, R.lineTooLong);
+/**
+ * Run one command line. A promise only when the command waits for something (a hook, a reset
+ * that tells onReset, the TLS handshake); otherwise its reply is queued before this returns.
+ */
+export function handleCommand(c: Connection, l: LineResult): Promise<void> | undefined {
+  if (l.tooLong || (l.line.length + 2 > c.ctx.limits.maxLineLength && !isAuth(l.line))) {
+    bad(c, R.lineTooLong);
+    return undefined;
+  }
   // RFC 5321 §2.3.8: only CRLF ends a line; a bare CR or LF in a command is refused, not guessed at.
-  if (l.ending !== "CRLF" || l.bareCr) return bad(c, R.bareLineEnding);
+  if (l.ending !== "CRLF" || l.bareCr) {
+    bad(c, R.bareLineEnding);
+    return undefined;
+  }
   let cmd: Command;
   try {
     cmd = parseCommand(l.line, parseOptions(c));
   } catch (err) {
-    if (SmtpSyntaxError.isInstance(err)) return bad(c, err.reply);
+    if (SmtpSyntaxError.isInstance(err)) {
+      bad(c, err.reply);
+      return undefined;
+    }
     throw err;
   }
   if (c.ctx.shuttingDown && c.tx === undefined && cmd.verb !== "QUIT") {
     c.close(R.shuttingDown);
-    return;
+    return undefined;
   }
   switch (cmd.verb) {
     case "HELO":
     case "EHLO":
-      if (c.ctx.lmtp) return bad(c, R.useLhlo);
+      if (c.ctx.lmtp) {
+        bad(c, R.useLhlo);
+        return undefined;
+      }
       return hello(c, cmd.verb, cmd.domain);
     case "LHLO":
-      if (!c.ctx.lmtp) return bad(c, R.useEhlo);
+      if (!c.ctx.lmtp) {
+        bad(c, R.useEhlo);
+        return undefined;
+      }
       return hello(c, cmd.verb, cmd.domain);
     case "MAIL":
       return mail(c, cmd.from, cmd.params);
     case "RCPT":
       return rcpt(c, cmd.to, cmd.params);
     case "DATA":
-      return data(c);
+      data(c);
+      return undefined;
     case "BDAT":
       return bdat(c, cmd.size, cmd.last);
-    case "RSET":
-      await c.resetTransaction();
+    case "RSET": {
+      const reset = c.resetTransaction();
+      if (reset !== undefined) return reset.then(() => c.out.add(R.resetOk));
       c.out.add(R.resetOk);
-      return;
+      return undefined;
+    }
     case "NOOP":
       c.out.add(R.ok);
-      return;
+      return undefined;
     case "HELP":
       c.out.add(R.help);
-      return;
+      return undefined;
     case "QUIT":
       c.close(R.bye);
-      return;
+      return undefined;
     case "VRFY":
     case "EXPN":
       return lookup(c, cmd.verb, cmd.argument);
@@ -100,9 +122,16 @@ export async function handleCommand(c: Connection, l: LineResult): Promise<void>
   }
 }
 
-async function hello(c: Connection, verb: "HELO" | "EHLO" | "LHLO", domain: string): Promise<void> {
+function hello(c: Connection, verb: "HELO" | "EHLO" | "LHLO", domain: string): Promise<void> | undefined {
   // RFC 5321 §4.1.4: EHLO/HELO in a session resets it as RSET does.
-  await c.resetTransaction();
+  const reset = c.resetTransaction();
+  if (reset !== undefined || c.ctx.hooks.onHelo !== undefined) return helloAsync(c, verb, domain, reset);
+  greet(c, verb, domain);
+  return undefined;
+}
+
+async function helloAsync(c: Connection, verb: "HELO" | "EHLO" | "LHLO", domain: string, reset: Promise<void> | undefined): Promise<void> {
+  await reset;
   const hook = c.ctx.hooks.onHelo;
   if (hook !== undefined) {
     try {
@@ -112,11 +141,15 @@ async function hello(c: Connection, verb: "HELO" | "EHLO" | "LHLO", domain: stri
       return;
     }
   }
+  greet(c, verb, domain);
+}
+
+function greet(c: Connection, verb: "HELO" | "EHLO" | "LHLO", domain: string): void {
   c.info.helo = { verb, domain };
   c.esmtp = verb !== "HELO";
   // RFC 2034 §4: replies to HELO and EHLO carry no enhanced status code.
-  if (verb === "HELO") c.out.addText(`250 ${c.ctx.hostname}\r\n`);
-  else c.out.addText(ehloReply(c));
+  if (verb === "HELO") c.out.addWire(heloReply(c));
+  else c.out.addWire(ehloReply(c));
 }
 
 /** ESMTP parameters are accepted only when their extension was offered (RFC 5321 §4.1.1.11: 555). */
@@ -137,67 +170,108 @@ function mailParamsRefusal(c: Connection, p: MailParams): Reply | undefined {
   return undefined;
 }
 
-async function mail(c: Connection, from: Transaction["mailFrom"], params: MailParams): Promise<void> {
-  if (c.info.helo === undefined) return bad(c, R.sendHeloFirst);
-  if (c.tx !== undefined) return bad(c, R.nestedMail);
+function mail(c: Connection, from: Transaction["mailFrom"], params: MailParams): Promise<void> | undefined {
+  if (c.info.helo === undefined) {
+    bad(c, R.sendHeloFirst);
+    return undefined;
+  }
+  if (c.tx !== undefined) {
+    bad(c, R.nestedMail);
+    return undefined;
+  }
   if (c.ctx.auth.required && c.info.auth === undefined) {
     c.out.add(R.authRequired);
-    return;
+    return undefined;
   }
   const maxTx = c.ctx.limits.maxTransactions;
   if (maxTx > 0 && c.info.transactions >= maxTx) {
     c.close(R.tooManyTransactions);
-    return;
+    return undefined;
   }
   const refusal = mailParamsRefusal(c, params);
   if (refusal !== undefined) {
     c.out.add(refusal);
-    return;
+    return undefined;
   }
   const max = c.ctx.limits.maxMessageSize;
   // RFC 1870 §6: a declared size over the limit is refused at once, 552 5.3.4.
   if (params.size !== undefined && max > 0 && params.size > max) {
     c.out.add(R.messageTooBig);
-    return;
+    return undefined;
   }
   const hook = c.ctx.hooks.onMailFrom;
   if (hook !== undefined) {
+    let result: ReturnType<typeof hook>;
     try {
-      await c.guard(hook.call(c.ctx.hooks, from, params, c.info));
+      result = hook.call(c.ctx.hooks, from, params, c.info);
     } catch (err) {
       c.out.add(c.replyFor(err, "onMailFrom"));
-      return;
+      return undefined;
     }
+    // Only a hook that returned a promise makes the command wait.
+    if (isPromiseLike(result)) return mailAfterHook(c, from, params, result);
+  }
+  c.beginTransaction(new Transaction(from, params));
+  c.out.add(R.okSender);
+  return undefined;
+}
+
+async function mailAfterHook(c: Connection, from: Transaction["mailFrom"], params: MailParams, result: Promise<void>): Promise<void> {
+  try {
+    await c.guard(result);
+  } catch (err) {
+    c.out.add(c.replyFor(err, "onMailFrom"));
+    return;
   }
   c.beginTransaction(new Transaction(from, params));
   c.out.add(R.okSender);
 }
 
-async function rcpt(c: Connection, to: Parameters<Transaction["addRecipient"]>[0], params: RcptParams): Promise<void> {
+type Recipient = Parameters<Transaction["addRecipient"]>[0];
+
+function rcpt(c: Connection, to: Recipient, params: RcptParams): Promise<void> | undefined {
   const tx = c.tx;
-  if (tx === undefined || tx.transfer !== undefined) return bad(c, R.needMail);
+  if (tx === undefined || tx.transfer !== undefined) {
+    bad(c, R.needMail);
+    return undefined;
+  }
   if (tx.rcptTo.length >= c.ctx.limits.maxRecipients) {
     // RFC 5321 §4.5.3.1.10: 452 4.5.3, the client sends the rest in another transaction.
     c.out.add(R.tooManyRecipients);
-    return;
+    return undefined;
   }
   if ((params.notify !== undefined || params.orcpt !== undefined) && !c.ctx.ext.dsn) {
     c.out.add(R.parameterNotOffered);
-    return;
+    return undefined;
   }
   const hook = c.ctx.hooks.onRcptTo;
   if (hook !== undefined) {
+    let result: ReturnType<typeof hook>;
     try {
-      await c.guard(hook.call(c.ctx.hooks, to, params, c.info));
+      result = hook.call(c.ctx.hooks, to, params, c.info);
     } catch (err) {
       c.out.add(c.replyFor(err, "onRcptTo"));
-      return;
+      return undefined;
     }
+    if (isPromiseLike(result)) return rcptAfterHook(c, tx, to, params, result);
   } else if (c.info.auth === undefined) {
     // No recipient policy: only authenticated sessions may name recipients. Never an open relay.
     c.out.add(authAvailable(c) ? R.relayDeniedAuth : R.relayDenied);
+    return undefined;
+  }
+  tx.addRecipient(to, params);
+  c.out.add(R.okRecipient);
+  return undefined;
+}
+
+async function rcptAfterHook(c: Connection, tx: Transaction, to: Recipient, params: RcptParams, result: Promise<void>): Promise<void> {
+  try {
+    await c.guard(result);
+  } catch (err) {
+    c.out.add(c.replyFor(err, "onRcptTo"));
     return;
   }
+  // The transaction may have ended while the hook ran (the connection closed).
   if (c.tx !== tx) return;
   tx.addRecipient(to, params);
   c.out.add(R.okRecipient);
@@ -273,9 +347,9 @@ async function starttls(c: Connection): Promise<void> {
   raw.pause();
   c.setMode(Mode.Tls);
   c.out.flush({
-    write: (text) => {
+    write: (chunk) => {
       // Start the handshake once the 220 is on its way, so no TLS record can overtake it.
-      raw.write(text, () => {
+      raw.write(chunk, () => {
         void c.upgrade(undefined, "starttls").then((ok) => {
           if (ok) c.kick();
         });

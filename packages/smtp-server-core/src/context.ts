@@ -7,6 +7,7 @@ import type { Cidr } from "./cidr.js";
 import type { ResolvedLimits } from "./limits.js";
 import type { TlsConfig } from "./tls.js";
 import type { Reply } from "@smtpkit/smtp-codec";
+import type { Wire } from "./pipeline.js";
 import type { Hooks, Logger } from "./types.js";
 
 export interface ResolvedExtensions {
@@ -34,12 +35,12 @@ export interface ServerContext {
   readonly earlyTalkers: "reject" | "ignore";
   readonly compat: CommandCompat | undefined;
   readonly auth: { readonly mechanisms: readonly string[] | undefined; readonly allowInsecure: boolean; readonly required: boolean };
-  /** The greeting's wire text. */
-  readonly greeting: string;
+  /** The greeting, formatted once. */
+  readonly greeting: Wire;
   /** Coarse clock (ms), refreshed by the server's tick; cheaper than Date.now() per chunk. */
   now: number;
-  /** EHLO reply wire text by session shape (secure, mechanisms). */
-  readonly ehloCache: Map<string, string>;
+  /** EHLO replies by session shape (secure, mechanisms), and the HELO reply. */
+  readonly ehloCache: Map<string, Wire>;
   /** Shutting down: idle sessions get 421 4.3.2 at their next opportunity. */
   shuttingDown: boolean;
   /** Count the session against the per-address limit; a reply means refuse it. */

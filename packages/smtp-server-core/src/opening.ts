@@ -67,7 +67,7 @@ export async function begin(c: Connection, rest: Uint8Array | undefined): Promis
     c.close(R.earlyTalker);
     return;
   }
-  c.out.addText(c.ctx.greeting);
+  c.out.addWire(c.ctx.greeting);
   c.setMode(Mode.Command);
   c.flush();
   if (c.lines.buffered > 0 || c.pending.length > 0) c.kick();

@@ -38,6 +38,37 @@ describe("PIPELINING (RFC 2920)", () => {
     await c.waitClosed();
   });
 
+  test("synchronous and asynchronous hooks mixed in one group, and no onData: replies in order, one write per group", async () => {
+    // Hooks that answer synchronously take the fast path; the asynchronous one makes the rest of the group wait for it.
+    const { port } = await serve(
+      {},
+      {
+        onMailFrom() {},
+        onRcptTo(to) {
+          if ("postmaster" in to) return;
+          if (to.localPart === "slow") return new Promise<void>((r) => setTimeout(r, 30));
+          if (to.localPart === "bad") throw new SmtpReplyError(reply(550, "5.1.1", "No such user"));
+        },
+      },
+    );
+    const c = await session(port);
+    const chunks: string[] = [];
+    c.socket.on("data", (d: Buffer) => chunks.push(d.toString()));
+    c.send("MAIL FROM:<a@b.test>\r\nRCPT TO:<slow@y.test>\r\nRCPT TO:<bad@y.test>\r\nRCPT TO:<ok@y.test>\r\nDATA\r\n");
+    expect(await c.replies(5)).toEqual([
+      "250 2.1.0 Sender OK",
+      "250 2.1.5 Recipient OK",
+      "550 5.1.1 No such user",
+      "250 2.1.5 Recipient OK",
+      "354 Start mail input; end with <CRLF>.<CRLF>",
+    ]);
+    expect(chunks).toHaveLength(1);
+    c.send("x\r\n.\r\nRSET\r\nNOOP\r\nQUIT\r\n");
+    expect(await c.replies(4)).toEqual(["250 2.0.0 OK: message accepted", "250 2.0.0 Reset OK", "250 2.0.0 OK", "221 2.0.0 Bye"]);
+    expect(chunks).toHaveLength(2);
+    await c.waitClosed();
+  });
+
   test("many messages pipelined after each end of data", async () => {
     const s = sink();
     const { port } = await serve({}, s.hooks);

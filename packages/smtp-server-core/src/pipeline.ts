@@ -11,12 +11,26 @@ import type { Reply } from "@smtpkit/smtp-codec";
 const LOCAL_ERROR = "451 4.3.0 Requested action aborted: local error in processing\r\n";
 const LOCAL_ERROR_BARE = "451 Requested action aborted: local error in processing\r\n";
 
-/** Frozen replies (the named constants) are formatted once per process. */
-const formatted = new WeakMap<Reply, string>();
-const bare = new WeakMap<Reply, string>();
+/**
+ * A reply's wire form, formatted once: the text, and the same as bytes, so a lone constant reply
+ * goes to the socket as a ready Buffer (no string encoding per write).
+ */
+export interface Wire {
+  readonly text: string;
+  readonly bytes: Buffer;
+}
 
-/** The wire text of `reply`, with or without its enhanced status code (RFC 2034). */
-export function wireText(reply: Reply, enhanced: boolean): string {
+export function wire(text: string): Wire {
+  // As socket.write(text) would encode it.
+  return { text, bytes: Buffer.from(text, "utf8") };
+}
+
+/** Frozen replies (the named constants) are formatted once per process. */
+const formatted = new WeakMap<Reply, Wire>();
+const bare = new WeakMap<Reply, Wire>();
+
+/** The wire form of `reply`, with or without its enhanced status code (RFC 2034): cached for frozen replies. */
+function wireOf(reply: Reply, enhanced: boolean): Wire | string {
   const cache = enhanced ? formatted : bare;
   const hit = cache.get(reply);
   if (hit !== undefined) return hit;
@@ -29,16 +43,26 @@ export function wireText(reply: Reply, enhanced: boolean): string {
     // break the session: it becomes a local error.
     return enhanced ? LOCAL_ERROR : LOCAL_ERROR_BARE;
   }
-  if (Object.isFrozen(reply)) cache.set(reply, text);
-  return text;
+  if (!Object.isFrozen(reply)) return text;
+  const w = wire(text);
+  cache.set(reply, w);
+  return w;
+}
+
+/** The wire text of `reply`, with or without its enhanced status code (RFC 2034). */
+export function wireText(reply: Reply, enhanced: boolean): string {
+  const w = wireOf(reply, enhanced);
+  return typeof w === "string" ? w : w.text;
 }
 
 export interface ReplySink {
-  write(text: string): void;
+  write(chunk: string | Uint8Array): void;
 }
 
 export class ReplyQueue {
   #pending = "";
+  /** `#pending` as bytes, when it is exactly one preformatted reply (the common case without pipelining). */
+  #bytes: Uint8Array | undefined;
   readonly #enhanced: boolean;
 
   constructor(enhancedStatusCodes: boolean) {
@@ -47,11 +71,23 @@ export class ReplyQueue {
 
   /** Queue `reply` after the replies already queued. */
   add(reply: Reply): void {
-    this.#pending += wireText(reply, this.#enhanced);
+    const w = wireOf(reply, this.#enhanced);
+    if (typeof w === "string") this.#add(w, undefined);
+    else this.#add(w.text, w.bytes);
   }
 
-  /** Queue preformatted wire text (EHLO replies, cached per session shape). */
+  /** Queue preformatted wire text. */
   addText(text: string): void {
+    this.#add(text, undefined);
+  }
+
+  /** Queue a preformatted reply (the greeting, EHLO replies cached per session shape). */
+  addWire(w: Wire): void {
+    this.#add(w.text, w.bytes);
+  }
+
+  #add(text: string, bytes: Uint8Array | undefined): void {
+    this.#bytes = this.#pending === "" ? bytes : undefined;
     this.#pending += text;
   }
 
@@ -62,13 +98,15 @@ export class ReplyQueue {
   /** Write every queued reply in one call. */
   flush(sink: ReplySink): void {
     if (this.#pending === "") return;
-    const text = this.#pending;
+    const out = this.#bytes ?? this.#pending;
     this.#pending = "";
-    sink.write(text);
+    this.#bytes = undefined;
+    sink.write(out);
   }
 
   /** Drop queued replies (the connection is gone). */
   clear(): void {
     this.#pending = "";
+    this.#bytes = undefined;
   }
 }

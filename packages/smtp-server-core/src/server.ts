@@ -12,7 +12,7 @@ import { parseCidr } from "./cidr.js";
 import type { ResolvedExtensions, ServerContext } from "./context.js";
 import { resolveLimits, tickInterval } from "./limits.js";
 import { silentLogger } from "./logger.js";
-import { wireText } from "./pipeline.js";
+import { wire, wireText } from "./pipeline.js";
 import { R } from "./replies.js";
 import { Connection, SessionInfo } from "./session.js";
 import { TlsConfig } from "./tls.js";
@@ -46,7 +46,7 @@ export function createServer(options: ServerOptions = {}, hooks: Hooks = {}): Sm
   }
   const proxyTrusted = (options.proxyProtocol?.trustedFrom ?? []).map(parseCidr);
   // Checked once here: a bad hostname would otherwise fail on every greeting.
-  const greeting = formatReply(reply(220, undefined, `${hostname} ${lmtp ? "LMTP" : "ESMTP"} ready`));
+  const greeting = wire(formatReply(reply(220, undefined, `${hostname} ${lmtp ? "LMTP" : "ESMTP"} ready`)));
 
   const sessions = new Set<Connection>();
   const perAddress = new Map<string, number>();
@@ -155,11 +155,13 @@ export function createServer(options: ServerOptions = {}, hooks: Hooks = {}): Sm
     conn.start();
   }
 
-  function onSocket(socket: Socket, implicitTls: boolean): void {
+  /** `bound`: the listener's own address when it is not a wildcard, which is then every connection's local end. */
+  function onSocket(socket: Socket, implicitTls: boolean, bound: [string, number] | undefined): void {
     socket.setNoDelay(true);
     accept(socket, implicitTls, {
       remote: [normalizeAddress(socket.remoteAddress), socket.remotePort ?? 0],
-      local: [normalizeAddress(socket.localAddress), socket.localPort ?? 0],
+      // Asking the socket costs a getsockname(2) per connection; only a wildcard listener needs it.
+      local: bound ?? [normalizeAddress(socket.localAddress), socket.localPort ?? 0],
     });
   }
 
@@ -169,7 +171,8 @@ export function createServer(options: ServerOptions = {}, hooks: Hooks = {}): Sm
       try {
         for (const spec of listenSpecs) {
           const implicit = spec.tls === "implicit";
-          const s = createNetServer({ allowHalfOpen: true }, (socket) => onSocket(socket, implicit));
+          let local: [string, number] | undefined;
+          const s = createNetServer({ allowHalfOpen: true }, (socket) => onSocket(socket, implicit, local));
           servers.push(s);
           await new Promise<void>((resolve, reject) => {
             s.once("error", reject);
@@ -177,6 +180,8 @@ export function createServer(options: ServerOptions = {}, hooks: Hooks = {}): Sm
             if (spec.backlog !== undefined) opts.backlog = spec.backlog;
             s.listen(opts, () => {
               s.off("error", reject);
+              const a = s.address() as AddressInfo;
+              if (a.address !== "0.0.0.0" && a.address !== "::") local = [normalizeAddress(a.address), a.port];
               s.on("error", (err) => logger.error({ err: String(err) }, "listener error"));
               resolve();
             });

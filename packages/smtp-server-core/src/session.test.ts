@@ -252,6 +252,14 @@ describe("hooks", () => {
     c.end();
   });
 
+  test("the local end of a session is the listener's address and port (taken from the listener, not asked per connection)", async () => {
+    const seen: unknown[] = [];
+    const { port } = await serve({}, { onConnect: (s) => void seen.push([s.localAddress, s.localPort]) });
+    const c = await session(port);
+    expect(seen).toEqual([["127.0.0.1", port]]);
+    c.end();
+  });
+
   test("a hook that never settles gets 451 4.3.0 after hookTimeout", async () => {
     const { port } = await serve({ limits: { hookTimeout: 100 } }, { onMailFrom: () => new Promise<void>(() => {}) });
     const c = await session(port);

@@ -5,6 +5,8 @@
  *
  * Input is processed strictly in order: while a hook runs, newly arrived chunks wait in `pending`
  * and the socket is paused, so memory stays bounded and replies stay in command order (RFC 2920).
+ * Steps return a promise only when they have something to wait for (a hook, the message
+ * consumer); otherwise a chunk is processed synchronously, without a microtask per command.
  */
 import type { Duplex } from "node:stream";
 import type { TLSSocket } from "node:tls";
@@ -24,6 +26,7 @@ import { R } from "./replies.js";
 import { SessionInfo, Transaction } from "./session-info.js";
 import { startTls, tlsInfo } from "./tls.js";
 import type { Transfer } from "./transfer.js";
+import type { Hooks } from "./types.js";
 import { receiveBdat, receiveData } from "./transfer.js";
 
 const EMPTY = new Uint8Array(0);
@@ -42,7 +45,8 @@ export const Mode = {
 } as const;
 export type Mode = (typeof Mode)[keyof typeof Mode];
 
-function isPromiseLike<T>(v: T | Promise<T>): v is Promise<T> {
+/** A promise or any thenable, as hooks may return. */
+export function isPromiseLike<T>(v: T | Promise<T>): v is Promise<T> {
   return typeof (v as { then?: unknown } | null)?.then === "function";
 }
 
@@ -144,7 +148,7 @@ export class Connection {
       }
       return;
     }
-    void this.run(chunk);
+    this.run(chunk);
   };
 
   readonly #onEnd = (): void => {
@@ -158,7 +162,7 @@ export class Connection {
   };
 
   readonly #onClose = (): void => {
-    void this.#teardown();
+    this.#teardown();
   };
 
   /**
@@ -167,7 +171,7 @@ export class Connection {
    */
   kick(): void {
     if (this.busy) this.#kicked = true;
-    else void this.run(undefined);
+    else this.run(undefined);
   }
 
   /** Resolves on 'drain' or 'close'; meanwhile the idle deadline runs (see deadlines.ts). */
@@ -186,18 +190,26 @@ export class Connection {
     });
   }
 
-  /** Process `chunk` and whatever queued up meanwhile; flush the replies of the group at the end. */
-  async run(chunk: Uint8Array | undefined): Promise<void> {
+  /**
+   * Process `chunk` and whatever queued up meanwhile; flush the replies of the group at the end.
+   * Synchronous while no step has to wait; from the first one that does, `#runAsync` goes on.
+   */
+  run(chunk: Uint8Array | undefined): void {
     this.busy = true;
     try {
       let next = chunk ?? this.pending.shift() ?? EMPTY;
       for (;;) {
         if (this.mode === Mode.Closed) break;
-        await this.consume(next);
+        const waiting = this.consume(next);
+        if (waiting !== undefined) {
+          void this.#runAsync(waiting, false);
+          return;
+        }
         // A client that pipelines without reading our replies: stop reading until it catches up.
-        if (this.socket.writableLength > OUTPUT_HIGH_WATER && (this.mode as Mode) !== Mode.Closed) {
+        if (this.#overHighWater()) {
           this.flush();
-          await this.#drained();
+          void this.#runAsync(this.#drained(), true);
+          return;
         }
         const queued = this.pending.shift();
         if (queued !== undefined) next = queued;
@@ -207,9 +219,50 @@ export class Connection {
       }
       if (this.mode !== Mode.Closed && this.mode !== Mode.Tls) this.flush();
     } catch (err) {
-      this.ctx.logger.error({ session: this.info.id, err: errorFields(err) }, "session failed");
-      this.close(R.localError);
+      this.#failed(err);
     }
+    this.#ran();
+  }
+
+  /** `run` once a step waits: `waiting` is that step's consume, or with `drained` the wait for the client to read. */
+  async #runAsync(waiting: Promise<void>, drained: boolean): Promise<void> {
+    try {
+      await waiting;
+      let checked = drained;
+      for (;;) {
+        if (!checked && this.#overHighWater()) {
+          this.flush();
+          await this.#drained();
+        }
+        checked = false;
+        let next: Uint8Array;
+        const queued = this.pending.shift();
+        if (queued !== undefined) next = queued;
+        else if (this.#kicked) next = EMPTY;
+        else break;
+        this.#kicked = false;
+        if (this.mode === Mode.Closed) break;
+        const w = this.consume(next);
+        if (w !== undefined) await w;
+      }
+      if (this.mode !== Mode.Closed && this.mode !== Mode.Tls) this.flush();
+    } catch (err) {
+      this.#failed(err);
+    }
+    this.#ran();
+  }
+
+  #overHighWater(): boolean {
+    return this.socket.writableLength > OUTPUT_HIGH_WATER && this.mode !== Mode.Closed;
+  }
+
+  #failed(err: unknown): void {
+    this.ctx.logger.error({ session: this.info.id, err: errorFields(err) }, "session failed");
+    this.close(R.localError);
+  }
+
+  /** The end of a run: close if the peer has gone, else read again if reading was paused. */
+  #ran(): void {
     this.busy = false;
     if (this.#peerEnded && this.mode !== Mode.Tls) this.close(undefined);
     else if (this.#paused && this.mode !== Mode.Tls && this.mode !== Mode.Closed) {
@@ -218,46 +271,80 @@ export class Connection {
     }
   }
 
-  async consume(chunk: Uint8Array): Promise<void> {
+  /** Process `chunk`: synchronously, unless a step has to wait (then the promise of the rest). */
+  consume(chunk: Uint8Array): Promise<void> | undefined {
     let c: Uint8Array | undefined = chunk;
     while (c !== undefined) {
-      switch (this.mode) {
-        case Mode.Command:
-        case Mode.Auth:
-          this.lines.push(c);
-          c = await this.#processLines();
-          break;
-        case Mode.Data:
-          c = await receiveData(this, c);
-          break;
-        case Mode.Bdat:
-          c = await receiveBdat(this, c);
-          break;
-        case Mode.Proxy:
-          c = consumeProxy(this, c);
-          break;
-        case Mode.PreGreet:
-          if (c.length > 0) this.earlyBytes = true;
-          this.lines.push(c);
-          return;
-        default:
-          // Mode.Tls: bytes pipelined after STARTTLS are discarded, never executed (RFC 3207 §4.2).
-          return;
-      }
-      if (c !== undefined && c.length === 0 && this.mode !== Mode.Command && this.mode !== Mode.Auth) return;
+      const r = this.#step(c);
+      if (r instanceof Promise) return this.#consumeAsync(r);
+      c = this.#more(r);
+    }
+    return undefined;
+  }
+
+  async #consumeAsync(waiting: Promise<Uint8Array | undefined>): Promise<void> {
+    let c = this.#more(await waiting);
+    while (c !== undefined) {
+      const r = this.#step(c);
+      c = this.#more(r instanceof Promise ? await r : r);
+    }
+  }
+
+  /** What a step left for the next mode; an empty rest matters only to the command modes. */
+  #more(c: Uint8Array | undefined): Uint8Array | undefined {
+    if (c !== undefined && c.length === 0 && this.mode !== Mode.Command && this.mode !== Mode.Auth) return undefined;
+    return c;
+  }
+
+  /** Give `c` to the current mode; the bytes it did not take (after a mode switch), if any. */
+  #step(c: Uint8Array): Uint8Array | undefined | Promise<Uint8Array | undefined> {
+    switch (this.mode) {
+      case Mode.Command:
+      case Mode.Auth:
+        this.lines.push(c);
+        return this.#processLines();
+      case Mode.Data:
+        return receiveData(this, c);
+      case Mode.Bdat:
+        return receiveBdat(this, c);
+      case Mode.Proxy:
+        return consumeProxy(this, c);
+      case Mode.PreGreet:
+        if (c.length > 0) this.earlyBytes = true;
+        this.lines.push(c);
+        return undefined;
+      default:
+        // Mode.Tls: bytes pipelined after STARTTLS are discarded, never executed (RFC 3207 §4.2).
+        return undefined;
     }
   }
 
   /** Run every complete line; on a switch to DATA/BDAT content, hand back the bytes after the line. */
-  async #processLines(): Promise<Uint8Array | undefined> {
+  #processLines(): Uint8Array | undefined | Promise<Uint8Array | undefined> {
     for (;;) {
       const l = this.lines.next();
       if (l === undefined) break;
       this.lineStart = 0;
-      if (this.mode === Mode.Auth) await authLine(this, l);
-      else await handleCommand(this, l);
+      const waiting = this.mode === Mode.Auth ? authLine(this, l) : handleCommand(this, l);
+      if (waiting !== undefined) return this.#processLinesAsync(waiting);
       if (this.mode === Mode.Data || this.mode === Mode.Bdat) return this.lines.takeRest();
       if (this.mode !== Mode.Command && this.mode !== Mode.Auth) return undefined;
+    }
+    this.lineStart = this.lines.buffered > 0 ? this.lineStart || this.ctx.now : 0;
+    return undefined;
+  }
+
+  /** `#processLines` from the point where a command has to wait. */
+  async #processLinesAsync(waiting: Promise<void>): Promise<Uint8Array | undefined> {
+    await waiting;
+    for (;;) {
+      if (this.mode === Mode.Data || this.mode === Mode.Bdat) return this.lines.takeRest();
+      if (this.mode !== Mode.Command && this.mode !== Mode.Auth) return undefined;
+      const l = this.lines.next();
+      if (l === undefined) break;
+      this.lineStart = 0;
+      const next = this.mode === Mode.Auth ? authLine(this, l) : handleCommand(this, l);
+      if (next !== undefined) await next;
     }
     this.lineStart = this.lines.buffered > 0 ? this.lineStart || this.ctx.now : 0;
     return undefined;
@@ -286,7 +373,7 @@ export class Connection {
     } catch (err) {
       this.ctx.logger.info({ session: this.info.id, err: errorFields(err) }, "TLS handshake failed");
       raw.destroy();
-      void this.#teardown();
+      this.#teardown();
       return false;
     }
     this.socket = secure;
@@ -295,7 +382,7 @@ export class Connection {
     this.info.tls = tlsInfo(secure, via);
     this.attach(secure);
     if (secure.destroyed) {
-      void this.#teardown();
+      this.#teardown();
       return false;
     }
     this.setMode(via === "implicit" ? Mode.PreGreet : Mode.Command);
@@ -357,10 +444,14 @@ export class Connection {
     return R.localError;
   }
 
-  /** Run a notification hook (onReset, onClose): errors are logged, never answered. */
-  async notify(hook: "onReset" | "onClose"): Promise<void> {
+  /** Run a notification hook (onReset, onClose): errors are logged, never answered. Undefined without a hook. */
+  notify(hook: "onReset" | "onClose"): Promise<void> | undefined {
     const fn = this.ctx.hooks[hook];
-    if (fn === undefined) return;
+    if (fn === undefined) return undefined;
+    return this.#notify(fn, hook);
+  }
+
+  async #notify(fn: NonNullable<Hooks["onReset" | "onClose"]>, hook: "onReset" | "onClose"): Promise<void> {
     try {
       await this.guard(fn.call(this.ctx.hooks, this.info));
     } catch (err) {
@@ -368,15 +459,15 @@ export class Connection {
     }
   }
 
-  /** Drop the transaction (RSET, EHLO, STARTTLS), telling onReset when there was one. */
-  async resetTransaction(): Promise<void> {
+  /** Drop the transaction (RSET, EHLO, STARTTLS), telling onReset when there was one (then a promise). */
+  resetTransaction(): Promise<void> | undefined {
     const had = this.tx !== undefined;
     // A BDAT transaction between chunks has an open message stream: the consumer learns it is void.
     this.transfer?.abort(new Error("transaction reset"));
     this.transfer = undefined;
     this.tx = undefined;
     this.info.envelope = undefined;
-    if (had) await this.notify("onReset");
+    return had ? this.notify("onReset") : undefined;
   }
 
   beginTransaction(tx: Transaction): void {
@@ -397,18 +488,28 @@ export class Connection {
   }
 
   #tornDown = false;
-  async #teardown(): Promise<void> {
+  /** The connection is gone: abort what is in flight, tell onReset/onClose, give the slot back. */
+  #teardown(): void {
     if (this.#tornDown) return;
     this.#tornDown = true;
     this.setMode(Mode.Closed);
     this.out.clear();
-    this.pending = [];
+    this.pending.length = 0;
     this.transfer?.abort(new Error("connection closed"));
     this.hookReject?.(new HookTimeout("connection closed"));
     if (this.connected) {
-      if (this.tx !== undefined) await this.resetTransaction();
-      await this.notify("onClose");
+      const reset = this.tx !== undefined ? this.resetTransaction() : undefined;
+      if (reset !== undefined || this.ctx.hooks.onClose !== undefined) {
+        void this.#teardownAsync(reset);
+        return;
+      }
     }
+    this.ctx.release(this.admitted, this);
+  }
+
+  async #teardownAsync(reset: Promise<void> | undefined): Promise<void> {
+    await reset;
+    await this.notify("onClose");
     this.ctx.release(this.admitted, this);
   }
 }

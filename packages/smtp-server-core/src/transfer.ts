@@ -97,7 +97,8 @@ export function startData(c: Connection, tx: Transaction): void {
   c.flush();
 }
 
-export async function receiveData(c: Connection, chunk: Uint8Array): Promise<Uint8Array | undefined> {
+/** Content after DATA: synchronous unless there is a consumer to feed or onData to wait for. */
+export function receiveData(c: Connection, chunk: Uint8Array): Uint8Array | undefined | Promise<Uint8Array | undefined> {
   const t = c.transfer as Transfer;
   const d = t.decoder as DataDecoder;
   c.dataBytes += chunk.length;
@@ -107,7 +108,14 @@ export async function receiveData(c: Connection, chunk: Uint8Array): Promise<Uin
     // RFC 5321 §2.3.8 / RFC 5322 §2.3: CR and LF only as CRLF. Refused after the real end.
     else if ((d.bareCr || d.bareLf) && t.normalizer === undefined) t.fail(R.bareLineEndingData, "bare-line-ending");
   }
-  if (t.failure === undefined && t.stream !== undefined && r.body.length > 0) await feed(c, t, r.body);
+  if (t.failure === undefined && t.stream !== undefined && r.body.length > 0) return feedData(c, t, r);
+  if (!r.done) return undefined;
+  const finishing = finish(c, t);
+  return finishing === undefined ? r.rest : finishing.then(() => r.rest);
+}
+
+async function feedData(c: Connection, t: Transfer, r: ReturnType<DataDecoder["push"]>): Promise<Uint8Array | undefined> {
+  await feed(c, t, r.body);
   if (!r.done) return undefined;
   await finish(c, t);
   return r.rest;
@@ -193,10 +201,19 @@ async function endChunk(c: Connection): Promise<void> {
 }
 
 /** The end of the content: wait for onData, then the reply (LMTP: one per recipient). */
-async function finish(c: Connection, t: Transfer): Promise<void> {
+function finish(c: Connection, t: Transfer): Promise<void> | undefined {
   const tx = c.tx as Transaction;
   t.ended = true;
   c.setMode(Mode.Command);
+  // Without onData there is nothing to wait for: the reply is queued at once.
+  if (t.stream === undefined && t.settled === undefined) {
+    conclude(c, t, tx);
+    return undefined;
+  }
+  return finishAsync(c, t, tx);
+}
+
+async function finishAsync(c: Connection, t: Transfer, tx: Transaction): Promise<void> {
   if (t.failure === undefined && t.stream !== undefined) {
     if (t.normalizer !== undefined) {
       const tail: Uint8Array[] = [];
@@ -205,7 +222,6 @@ async function finish(c: Connection, t: Transfer): Promise<void> {
     }
     t.stream.finish();
   }
-  let outcome: Reply;
   if (t.settled !== undefined) {
     try {
       await c.guard(t.settled);
@@ -215,6 +231,11 @@ async function finish(c: Connection, t: Transfer): Promise<void> {
       t.stream?.destroy();
     }
   }
+  conclude(c, t, tx);
+}
+
+function conclude(c: Connection, t: Transfer, tx: Transaction): void {
+  let outcome: Reply;
   if (t.failure !== undefined) outcome = t.failure;
   else if (t.stream === undefined) outcome = R.queued;
   else if (t.ok) outcome = (t.value as DataOutcome | undefined)?.reply ?? R.queued;

@@ -1,10 +1,9 @@
 /**
  * What `smtpkit serve` does with an accepted message: the `onData` hook. For `--maildir`, one
  * copy per recipient with its own trace header, durable before the hook resolves (so before the
- * 250); for `--discard`, read the stream to its end and drop it.
+ * 250). `--discard` has no hook: smtp-server-core reads and drops the content itself.
  */
 import type { Readable } from "node:stream";
-import { finished } from "node:stream/promises";
 import type { DataOutcome, Session } from "@smtpkit/smtp-server-core";
 import { reply } from "@smtpkit/smtp-reply-codes";
 import { mailboxName } from "./mailbox-name.js";
@@ -77,10 +76,4 @@ export function maildirDelivery(options: MaildirDeliveryOptions): (message: Read
     options.onStored?.(stored, session);
     return { reply: reply(250, "2.0.0", `Ok: stored as ${id}`) };
   };
-}
-
-/** The `onData` hook of `--discard`: consume the stream (so the client is not stalled by backpressure) and drop it. */
-export async function discardDelivery(message: Readable): Promise<void> {
-  message.resume();
-  await finished(message);
 }

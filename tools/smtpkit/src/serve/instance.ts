@@ -7,7 +7,7 @@ import os from "node:os";
 import type { ServerVerifiers } from "@smtpkit/smtp-sasl";
 import { createServer, type Hooks, type Logger, type ServerOptions, SmtpReplyError } from "@smtpkit/smtp-server-core";
 import { accountVerifiers } from "./accounts.js";
-import { discardDelivery, maildirDelivery } from "./delivery.js";
+import { maildirDelivery } from "./delivery.js";
 import { MaildirStore } from "./maildir.js";
 import type { ServeConfig } from "./options.js";
 import { RELAY_DENIED, recipientPolicy } from "./policy.js";
@@ -48,7 +48,7 @@ export function serverOptions(config: ServeConfig, pem: Pem | undefined, logger:
 
 /**
  * The hooks for `config`: recipient policy, AUTH verifiers when there are accounts (derived here
- * unless given), the store.
+ * unless given), the store (none for `--discard`).
  */
 export async function serverHooks(config: ServeConfig, logger: Logger, verifiers?: ServerVerifiers): Promise<Hooks> {
   const allowed = recipientPolicy(config.domains);
@@ -58,9 +58,9 @@ export async function serverHooks(config: ServeConfig, logger: Logger, verifiers
     },
   };
   if (config.users.length > 0) hooks.onAuth = verifiers ?? (await accountVerifiers(config.users));
-  if (config.storage.kind === "discard") {
-    hooks.onData = discardDelivery;
-  } else {
+  // --discard sets no onData: the server still reads each message to its real end and checks it
+  // (size, bare line endings) but makes no stream for it, which is what a discard sink wants.
+  if (config.storage.kind !== "discard") {
     const store = new MaildirStore({ root: config.storage.dir, host: os.hostname() });
     hooks.onData = maildirDelivery({
       store,
