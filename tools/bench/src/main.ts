@@ -1,14 +1,16 @@
 /**
  * smtpkit against smtp-server (Nodemailer), side by side in one run, in-process: no sockets.
  *
- *   node --expose-gc dist/main.js [--json] [--rounds N] [--only commands|data|server|scram] [--clock cpu|wall]
+ *   node --expose-gc dist/main.js [--json] [--rounds N] [--only commands|data|server|scram|client] [--clock cpu|wall]
  *                                 [--server-rounds N] [--server-messages N]
  *
- * and the server benchmark: smtpkit serve, smtp-server and Postfix's smtp-sink over loopback.
+ * and the server benchmark: smtpkit serve, smtp-server and Postfix's smtp-sink over loopback;
+ * and the client benchmark: smtp-client and Nodemailer sending to smtp-sink over loopback.
  */
 import { createRequire } from "node:module";
 import os from "node:os";
 import { parseArgs } from "node:util";
+import { CLIENT_MESSAGES, CLIENT_ROUNDS, clientBench, LARGE_MESSAGE_OCTETS } from "./client-bench.js";
 import { commandBench } from "./command-parsing.js";
 import { dataBench } from "./data-decoding.js";
 import { checksum, compare, type SideResult, type TimingOptions } from "./harness.js";
@@ -28,7 +30,7 @@ const USAGE = `usage: node --expose-gc dist/main.js [options]
 
   --json           print the results as JSON instead of a table
   --rounds N       measured rounds per benchmark (default 7)
-  --only WHICH     run one benchmark: commands | data | server | scram
+  --only WHICH     run one benchmark: commands | data | server | scram | client
   --clock CLOCK    cpu (default): rates per second of the process's CPU time, which other
                    jobs on a shared machine disturb less; wall: per second of wall time.
                    Both are in the --json output.
@@ -99,8 +101,8 @@ async function main(): Promise<void> {
   const rounds = Number(values.rounds);
   if (!Number.isInteger(rounds) || rounds < 1) throw new UsageError(`--rounds wants a positive integer, got ${values.rounds}`);
   const only = values.only;
-  if (only !== undefined && only !== "commands" && only !== "data" && only !== "server" && only !== "scram") {
-    throw new UsageError(`--only wants commands, data, server or scram, got ${only}`);
+  if (only !== undefined && only !== "commands" && only !== "data" && only !== "server" && only !== "scram" && only !== "client") {
+    throw new UsageError(`--only wants commands, data, server, scram or client, got ${only}`);
   }
   const serverRounds = Number(values["server-rounds"]);
   if (!Number.isInteger(serverRounds) || serverRounds < 1) {
@@ -178,6 +180,14 @@ async function main(): Promise<void> {
     }
   }
 
+  let client: Report["client"];
+  if (only === undefined || only === "client") {
+    const missing = missingServerTools();
+    if (missing.length > 0 && only === "client") throw new Error(`bench: missing ${missing.join(", ")} (Debian package postfix)`);
+    if (missing.length > 0) log(`client benchmark skipped: missing ${missing.join(", ")} (Debian package postfix)`);
+    else client = await clientBench({ rounds: CLIENT_ROUNDS, messages: CLIENT_MESSAGES, largeOctets: LARGE_MESSAGE_OCTETS, log });
+  }
+
   const require = createRequire(import.meta.url);
   const report: Report = {
     date: new Date().toISOString(),
@@ -191,6 +201,7 @@ async function main(): Promise<void> {
     results,
     ...(server === undefined ? {} : { server }),
     ...(scram === undefined ? {} : { scram }),
+    ...(client === undefined ? {} : { client }),
   };
   if (typeof globalThis.gc !== "function") log("note: run with --expose-gc for steadier figures");
   console.log(values.json ? JSON.stringify(report, null, 2) : formatText(report));

@@ -1,4 +1,5 @@
 /** The results of a run, as a table for people and as JSON for machines. */
+import type { ClientReport } from "./client-bench.js";
 
 export interface Figures {
   /** Median over the rounds, in the row's unit. */
@@ -83,6 +84,8 @@ export interface Report {
   };
   /** The SCRAM server verification benchmark (`--only scram`, or a whole run), when it ran. */
   readonly scram?: readonly ScramRow[];
+  /** The client benchmark (`--only client`, or a whole run), when it ran. */
+  readonly client?: ClientReport;
 }
 
 function figure(value: number, unit: string): string {
@@ -146,6 +149,46 @@ export function formatServerCpuTable(rows: readonly ServerRow[]): string {
   return markdownTable(header, body);
 }
 
+/** The client benchmark as two Markdown tables: rates, then the large message's memory. */
+export function formatClientTables(client: ClientReport): string {
+  const result = (pass: boolean, targets: readonly Target[]) =>
+    pass ? "PASS" : `MISS (${targets.filter((t) => !t.met).map((t) => t.description).join(", ")})`;
+  const rates = markdownTable(
+    ["benchmark", "smtp-client", "Nodemailer", "ratio (smtp-client / Nodemailer)", "target", "result"],
+    client.rates.map((r) => [
+      r.benchmark,
+      figure(r.smtpClient.median, r.unit),
+      figure(r.nodemailer.median, r.unit),
+      `${r.ratio.toFixed(2)}x`,
+      r.targets.map((t) => t.description).join(" and "),
+      result(r.pass, r.targets),
+    ]),
+  );
+  const m = client.memory;
+  const memory = markdownTable(
+    ["benchmark", "baseline RSS", "peak above baseline (sampled)", "peak above baseline (VmHWM)", "send time", "target", "result"],
+    [
+      [
+        m.benchmark,
+        figure(m.baselineMiB, "MiB"),
+        `${figure(m.sampledAboveMiB, "MiB")} (${m.samples} samples)`,
+        m.kernelAboveMiB === undefined ? "n/a" : figure(m.kernelAboveMiB, "MiB"),
+        `${m.seconds.toFixed(2)} s`,
+        m.targets.map((t) => t.description).join(" and "),
+        result(m.pass, m.targets),
+      ],
+    ],
+  );
+  const cpu = markdownTable(
+    ["benchmark", "smtp-client", "Nodemailer", "smtp-client / Nodemailer"],
+    client.rates.map((r) => {
+      const c = r.cpuMsPerMessage;
+      return [r.benchmark, `${c["smtp-client"].toFixed(3)} ms`, `${c.nodemailer.toFixed(3)} ms`, `${(c["smtp-client"] / c.nodemailer).toFixed(2)}x`];
+    }),
+  );
+  return `${rates}\n\nclient CPU per message (median; lower is better; the bench process, smtp-sink not included):\n\n${cpu}\n\n${memory}`;
+}
+
 export function formatText(report: Report): string {
   const inputs = Object.entries(report.inputs).map(([k, v]) => `  ${k}: ${String(v)}`);
   return [
@@ -180,6 +223,15 @@ export function formatText(report: Report): string {
           `scram: @smtpkit/smtp-sasl alone, one exchange after another; median of ${report.rounds} rounds after warm-up, ${report.clock === "cpu" ? "per second of CPU time (all threads: PBKDF2 runs on the libuv pool)" : "per second of wall time"}`,
           "",
           formatScramTable(report.scram),
+        ]),
+    ...(report.client === undefined
+      ? []
+      : [
+          "",
+          `client: smtp-client and Nodemailer sending to Postfix smtp-sink on 127.0.0.1; median of ${report.client.rounds} rounds after a warm-up, sides alternating; messages/s of wall time`,
+          ...Object.entries(report.client.inputs).map(([k, v]) => `  ${k}: ${v}`),
+          "",
+          formatClientTables(report.client),
         ]),
   ].join("\n");
 }

@@ -9,6 +9,7 @@ import { EXIT, type Io, type Verb } from "./verb.js";
 const VERBS: Readonly<Record<string, () => Promise<Verb>>> = {
   mx: () => import("./mx.js"),
   serve: () => import("./serve.js"),
+  send: () => import("./send.js"),
 };
 
 const processIo: Io = {
@@ -31,7 +32,7 @@ async function help(): Promise<string> {
     "",
     "Exit codes:",
     `  ${EXIT.ok}   success (mx: a delivery plan was found)`,
-    `  ${EXIT.internal}   internal error`,
+    `  ${EXIT.internal}   internal error (send: also a usage error, as the issue that specified send asks)`,
     `  ${EXIT.permanent}   permanent failure, do not retry (mx: the domain cannot receive mail;`,
     "      serve: bad flags or an unusable certificate, as the issue that specified serve asks)",
     `  ${EXIT.temporary}   temporary failure, retry later (mx: DNS failure, no usable host yet)`,
