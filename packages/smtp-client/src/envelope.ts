@@ -18,6 +18,8 @@ export interface Envelope {
   readonly rcpts: readonly { readonly address: string; readonly line: string }[];
   readonly whole: Uint8Array | undefined;
   readonly bdat: boolean;
+  /** BODY=BINARYMIME: the content goes as it is; any other body is sent in canonical CRLF form. */
+  readonly binary: boolean;
 }
 
 function missing(what: string, message: string): SmtpClientError {
@@ -99,7 +101,7 @@ export function buildEnvelope(input: SendInput, caps: Capabilities, secure: bool
       };
       return { address, line: formatCommand({ verb: "RCPT", to: box, params }) };
     });
-    return { mail, rcpts, whole, bdat: caps.chunking };
+    return { mail, rcpts, whole, bdat: caps.chunking, binary: body === "BINARYMIME" };
   } catch (e) {
     throw invalid(`cannot put the envelope on the wire: ${SmtpSyntaxError.isInstance(e) ? e.message : String(e)}`, e);
   }

@@ -1,4 +1,5 @@
 /** Message input in every accepted form, read as a stream of byte chunks. */
+import { normalizeLineEndings } from "@smtpkit/smtp-codec";
 import type { MessageInput } from "./types.js";
 
 /** The whole message as bytes when it was given whole (string, Buffer, Uint8Array), else undefined. */
@@ -73,6 +74,39 @@ export function hasNul(bytes: Uint8Array): boolean {
 export function messageIdFrom(lines: readonly string[]): string | undefined {
   const text = lines.join(" ");
   const m =
-    /queued as ([^\s;,]+)/i.exec(text) ?? /\bid=([^\s;,]+)/i.exec(text) ?? /<([^<>\s]+@[^<>\s]+)>/.exec(text);
+    /(?:queued|stored) as ([^\s;,]+)/i.exec(text) ?? /\bid=([^\s;,]+)/i.exec(text) ?? /<([^<>\s]+@[^<>\s]+)>/.exec(text);
   return m?.[1];
+}
+
+const CR = 0x0d;
+const LF = 0x0a;
+const CRLF = Uint8Array.of(CR, LF);
+
+/**
+ * A text body (7BIT, 8BITMIME) sent with BDAT in canonical form, as `DataEncoder` gives it for DATA
+ * (RFC 5321 §2.3.8: a client sends CR and LF only together; RFC 3030 §3: BDAT does not lift that for
+ * text bodies): every bare CR or LF becomes CRLF, and a non-empty message that does not end with
+ * CRLF gets one. So the bytes a server stores do not depend on whether CHUNKING was offered, and no
+ * bare line end ever reaches a server that might read it as a line break. A CR at the end of a chunk
+ * waits for the next one, to see whether its LF follows.
+ */
+export async function* canonicalChunks(chunks: AsyncIterable<Uint8Array>): AsyncGenerator<Uint8Array> {
+  let heldCr = false;
+  let endsWithCrlf = true;
+  for await (const chunk of chunks) {
+    let input = chunk;
+    if (heldCr) {
+      input = Buffer.concat([CRLF.subarray(0, 1), chunk]);
+      heldCr = false;
+    }
+    if (input[input.length - 1] === CR) {
+      heldCr = true;
+      input = input.subarray(0, input.length - 1);
+    }
+    if (input.length === 0) continue;
+    const out = normalizeLineEndings(input);
+    endsWithCrlf = out.length >= 2 && out[out.length - 2] === CR && out[out.length - 1] === LF;
+    yield out;
+  }
+  if (heldCr || !endsWithCrlf) yield CRLF;
 }

@@ -6,7 +6,7 @@
 import { DataEncoder, type Reply } from "@smtpkit/smtp-codec";
 import type { Envelope } from "./envelope.js";
 import { rejected, type SmtpPhase } from "./errors.js";
-import { Lookahead, messageChunks, messageIdFrom } from "./message-source.js";
+import { canonicalChunks, Lookahead, messageChunks, messageIdFrom } from "./message-source.js";
 import type { MessageInput, RecipientResult, SendResult, Timeouts } from "./types.js";
 import type { Wire } from "./wire.js";
 
@@ -63,7 +63,7 @@ export async function transfer(ctx: TransferContext, env: Envelope, message: Mes
     }
   }
   b.add(env.mail, "mail", t.mail);
-  const ahead = env.bdat ? new Lookahead(message) : undefined;
+  const ahead = env.bdat ? new Lookahead(env.binary ? message : canonicalChunks(messageChunks(message))) : undefined;
   // LMTP answers the last BDAT once per accepted recipient, unknown until the RCPT replies are in.
   const pipelineBdat = ctx.pipelining && ahead !== undefined && !ctx.lmtp;
   let firstSent: Chunk | undefined | null = null; // null: no BDAT sent yet
@@ -132,13 +132,23 @@ export async function transfer(ctx: TransferContext, env: Envelope, message: Mes
   }
   if (start === undefined || start.code !== 354) throw rejected("data", start as Reply, "DATA refused");
   const enc = new DataEncoder();
+  const n = ctx.lmtp ? accepted.length : 1;
+  const finals: Promise<Reply>[] = [];
+  const expectFinals = () => {
+    for (let i = 0; i < n; i++) finals.push(wire.expect("data", t.dataEnd));
+    for (const f of finals) f.catch(() => undefined);
+  };
+  if (env.whole !== undefined) {
+    // A message given whole goes out as one write with its terminator: with Nagle off, each write is
+    // a packet and a system call, and for small messages those were the client's main cost.
+    expectFinals();
+    await wire.write(Buffer.concat([...enc.push(env.whole), ...enc.end()]), "data", t.dataBlock);
+    return finish(ctx, results, accepted, await Promise.all(finals));
+  }
   for await (const chunk of messageChunks(message)) {
     for (const piece of enc.push(chunk)) await wire.write(piece, "data", t.dataBlock);
   }
-  const n = ctx.lmtp ? accepted.length : 1;
-  const finals: Promise<Reply>[] = [];
-  for (let i = 0; i < n; i++) finals.push(wire.expect("data", t.dataEnd));
-  for (const f of finals) f.catch(() => undefined);
+  expectFinals();
   await wire.write(Buffer.concat(enc.end()), "data", t.dataBlock);
   return finish(ctx, results, accepted, await Promise.all(finals));
 }
