@@ -144,6 +144,38 @@ describe("deliver(): direct to MX", () => {
     expect(server.got).toHaveLength(0);
   });
 
+  test("MTA-STS enforce (RFC 8461 §4.2): a certificate valid for the MX name, trusted CA: delivered over TLS", async () => {
+    const server = await mx(true);
+    // The fixture certificate names only localhost, so the policy's MX is localhost.
+    const resolver = fakeResolver(
+      { "ok-sts.test": [{ exchange: "localhost", priority: 1 }] },
+      { localhost: ["127.0.0.1"] },
+      { "_mta-sts.ok-sts.test": [["v=STSv1; id=20261129;"]] },
+    );
+    const fetch: StsPolicyFetcher = async () => ({
+      status: 200,
+      contentType: "text/plain",
+      body: "version: STSv1\r\nmode: enforce\r\nmx: localhost\r\nmax_age: 86400\r\n",
+    });
+    const base = {
+      from: "s@o.test",
+      port: server.port,
+      resolve: { resolver, allowAddresses: ["127.0.0.0/8"], mtaSts: { fetch } },
+    };
+    const report = await deliver(MSG, { ...base, to: "a@ok-sts.test", tlsOptions: { ca: CA } });
+    expect(report.accepted).toEqual(["a@ok-sts.test"]);
+    expect(report.recipients[0]).toMatchObject({ accepted: true, host: "localhost", reply: { code: 250 } });
+    expect(server.got).toHaveLength(1);
+    expect(server.got[0]?.session.tls?.via).toBe("starttls");
+    expect(server.got[0]?.bytes.toString()).toBe(MSG);
+    // Same policy, CA not trusted: the certificate does not validate, so no delivery, and the
+    // failure is temporary (RFC 8461 §5: the sender retries later, it does not bounce or fall back).
+    const untrusted = await deliver(MSG, { ...base, to: "b@ok-sts.test" });
+    expect(untrusted.accepted).toEqual([]);
+    expect(untrusted.recipients[0]).toMatchObject({ accepted: false, temporary: true, error: { code: "tls-failed" } });
+    expect(server.got).toHaveLength(1);
+  });
+
   test("without a policy, MX TLS is opportunistic: encrypted although the certificate names another host", async () => {
     const server = await mx(true);
     const resolver = fakeResolver({ "e.test": [{ exchange: "mx.e.test", priority: 1 }] }, { "mx.e.test": ["127.0.0.1"] });

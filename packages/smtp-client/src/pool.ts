@@ -32,7 +32,7 @@ class SmtpPool implements Pool {
     ] as const) {
       if (!(Number.isInteger(v) && v > 0)) throw new RangeError(`${k} must be a positive integer`);
     }
-    this.#rate = o.rateLimit === undefined ? undefined : new RateLimiter(o.rateLimit, o.rateWindow ?? 1000);
+    this.#rate = o.rateLimit === undefined ? undefined : new RateLimiter(o.rateLimit, o.rateWindow ?? 1000, o.now ?? Date.now);
   }
 
   async send(input: SendInput): Promise<SendResult> {

@@ -29,16 +29,18 @@ export class RateLimiter {
     for (;;) {
       const wait = this.tryTake();
       if (wait === 0) return;
+      signal?.throwIfAborted();
       await new Promise<void>((resolve, reject) => {
-        const timer = setTimeout(resolve, wait);
-        signal?.addEventListener(
-          "abort",
-          () => {
-            clearTimeout(timer);
-            reject(signal.reason);
-          },
-          { once: true },
-        );
+        // The abort listener goes when the wait ends either way: one signal may span many waits.
+        const onAbort = () => {
+          clearTimeout(timer);
+          reject(signal?.reason);
+        };
+        const timer = setTimeout(() => {
+          signal?.removeEventListener("abort", onAbort);
+          resolve();
+        }, wait);
+        signal?.addEventListener("abort", onAbort, { once: true });
       });
     }
   }

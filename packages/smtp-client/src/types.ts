@@ -219,6 +219,11 @@ export interface PoolOptions extends ConnectOptions {
   readonly rateLimit?: number;
   /** Window of the rate limit in ms; default 1000. */
   readonly rateWindow?: number;
+  /**
+   * The rate limit's clock in ms; default `Date.now`. A waiting send sleeps for what this clock says
+   * is left of the window, then asks it again, so a test can move time without timing thresholds.
+   */
+  readonly now?: () => number;
 }
 
 /** One SMTP session. */
