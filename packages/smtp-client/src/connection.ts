@@ -34,9 +34,19 @@ class SmtpConnection implements Connection {
     return this.#closed || this.#s.wire.error !== undefined;
   }
 
-  #serial<T>(f: () => Promise<T>): Promise<T> {
-    const run = this.#busy.then(f, f);
-    this.#busy = run.catch(() => undefined);
+  /**
+   * One operation at a time, in call order (FIFO). An operation may call `release` before it ends
+   * to let the next one start writing: a pipelined DATA send does so once its dot is written.
+   */
+  #serial<T>(f: (release: () => void) => Promise<T>): Promise<T> {
+    let release: () => void = () => undefined;
+    const turn = new Promise<void>((r) => {
+      release = r;
+    });
+    const prev = this.#busy;
+    this.#busy = turn;
+    const run = prev.then(() => f(release));
+    run.then(release, release);
     return run;
   }
 
@@ -47,12 +57,25 @@ class SmtpConnection implements Connection {
   }
 
   send(input: SendInput): Promise<SendResult> {
-    return this.#serial(async () => {
+    return this.#serial(async (release) => {
       this.#check("mail");
       const caps = this.#s.capabilities;
       const env = buildEnvelope(input, caps, this.#s.secure);
       const reset = this.#dirty;
       this.#dirty = true;
+      let released = false;
+      // RFC 2920 §3.1: the message content and its dot may be followed, in the same group, by the next
+      // transaction's commands; after the end of data the state is reset whatever the reply
+      // (RFC 5321 §4.1.1.4), so the next send needs no RSET and may start before this reply is in.
+      // Only DATA with PIPELINING, not LMTP: BDAT and LMTP keep one transaction at a time.
+      const sent =
+        caps.pipelining && !this.#lmtp && !env.bdat
+          ? () => {
+              released = true;
+              this.#dirty = false;
+              release();
+            }
+          : undefined;
       const onAbort = () => this.#s.wire.fail(new SmtpClientError("aborted", "data", "aborted"));
       input.signal?.addEventListener("abort", onAbort, { once: true });
       try {
@@ -65,12 +88,14 @@ class SmtpConnection implements Connection {
             lmtp: this.#lmtp,
             host: this.#s.host,
             reset,
+            ...(sent === undefined ? {} : { sent }),
           },
           env,
           input.message,
         );
         // A transaction that reached its final reply leaves the session clean (RFC 5321 §4.1.1.4).
-        this.#dirty = result.data === undefined;
+        // Once released, the next send owns the session state.
+        if (!released) this.#dirty = result.data === undefined;
         return result;
       } catch (e) {
         if (SmtpClientError.isInstance(e)) throw e;

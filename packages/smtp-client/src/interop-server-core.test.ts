@@ -43,6 +43,22 @@ async function serve(options: ServerOptions = {}, extra: Hooks = {}) {
 const MSG = Buffer.from("From: a@x.test\r\nSubject: core\r\n\r\n.dot line\r\n8-bit: \xe9\r\nend\r\n", "latin1");
 
 describe("interop: smtp-server-core", () => {
+  test("several concurrent sends on one connection (DATA, PIPELINING across messages): each stored exactly", async () => {
+    const { port, messages } = await serve({ extensions: { chunking: false } });
+    const c = await connect({ host: "127.0.0.1", port, tls: "none" });
+    expect(c.capabilities.pipelining).toBe(true);
+    const bodies = Array.from({ length: 5 }, (_, i) => Buffer.concat([MSG, Buffer.from(`.n ${i}\r\n`)]));
+    const results = await Promise.all(bodies.map((message, i) => c.send({ from: "a@x.test", to: `r${i}@y.test`, message })));
+    await c.quit();
+    expect(results.map((r) => r.accepted)).toEqual(bodies.map((_, i) => [`r${i}@y.test`]));
+    expect(messages).toHaveLength(5);
+    for (const [i, m] of messages.entries()) {
+      expect(m.bytes.equals(bodies[i] as Buffer)).toBe(true);
+      expect(m.envelope.transfer).toBe("DATA");
+      expect(m.envelope.rcptTo.map((r) => r.address)).toEqual([`r${i}@y.test`]);
+    }
+  });
+
   test("STARTTLS required, SCRAM-SHA-256 chosen, BDAT used, bytes stored exactly", async () => {
     const { port, messages } = await serve(
       { tls: TLS },

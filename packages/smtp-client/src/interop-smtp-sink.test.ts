@@ -42,6 +42,22 @@ describe.skipIf(!available)("interop: Postfix smtp-sink", () => {
     expect(storedBody(dump ?? "")).toBe("Subject: sink\n\n.leading dot\nbare\nLF\n\n");
   });
 
+  test("several concurrent sends on one connection, pipelined across messages: all stored", async () => {
+    const s = await sink();
+    const c = await connect({ host: "127.0.0.1", port: s.port, tls: "none" });
+    const results = await Promise.all(
+      Array.from({ length: 10 }, (_, i) => c.send({ from: "a@x.test", to: `r${i}@y.test`, message: MSG })),
+    );
+    await c.quit();
+    expect(results.map((r) => [r.accepted, r.data?.code])).toEqual(results.map((_, i) => [[`r${i}@y.test`], 250]));
+    const dumps = await s.dumps(10);
+    expect(dumps).toHaveLength(10);
+    for (const d of dumps) expect(storedBody(d)).toBe("Subject: sink\n\n.leading dot\nbare\nLF\n\n");
+    expect(dumps.map((d) => /X-Rcpt-Args: <(r\d+)@y.test>/.exec(d)?.[1]).sort()).toEqual(
+      Array.from({ length: 10 }, (_, i) => `r${i}`).sort(),
+    );
+  });
+
   test("PIPELINING hidden (-p): lock-step commands, same result", async () => {
     const s = await sink(["-p"]);
     const c = await connect({ host: "127.0.0.1", port: s.port, tls: "none" });

@@ -18,6 +18,11 @@ export interface TransferContext {
   readonly host: string;
   /** Send RSET first (the previous transaction did not end cleanly). */
   readonly reset: boolean;
+  /**
+   * Called once the DATA dot is written and its reply awaited in order: the next transaction may
+   * then write its commands before this reply arrives (RFC 2920 §3.1).
+   */
+  readonly sent?: () => void;
 }
 
 type Chunk = { chunk: Uint8Array; last: boolean };
@@ -142,15 +147,32 @@ export async function transfer(ctx: TransferContext, env: Envelope, message: Mes
     // A message given whole goes out as one write with its terminator: with Nagle off, each write is
     // a packet and a system call, and for small messages those were the client's main cost.
     expectFinals();
-    await wire.write(Buffer.concat([...enc.push(env.whole), ...enc.end()]), "data", t.dataBlock);
+    await endData(ctx, Buffer.concat([...enc.push(env.whole), ...enc.end()]));
     return finish(ctx, results, accepted, await Promise.all(finals));
   }
   for await (const chunk of messageChunks(message)) {
     for (const piece of enc.push(chunk)) await wire.write(piece, "data", t.dataBlock);
   }
   expectFinals();
-  await wire.write(Buffer.concat(enc.end()), "data", t.dataBlock);
+  await endData(ctx, Buffer.concat(enc.end()));
   return finish(ctx, results, accepted, await Promise.all(finals));
+}
+
+/**
+ * Write the end of the message (its dot included). With `ctx.sent` the socket is corked until the
+ * microtasks have run, so the next queued send's MAIL, RCPT… and DATA join this write (one packet,
+ * one system call) instead of waiting for this message's reply.
+ */
+async function endData(ctx: TransferContext, bytes: Uint8Array): Promise<void> {
+  const { wire, timeouts: t } = ctx;
+  if (ctx.sent === undefined) return wire.write(bytes, "data", t.dataBlock);
+  const socket = wire.socket;
+  socket.cork();
+  // nextTick runs after the microtask queue is drained, where the next send writes its commands.
+  process.nextTick(() => socket.uncork());
+  const w = wire.write(bytes, "data", t.dataBlock);
+  ctx.sent();
+  return w;
 }
 
 async function dotOnly(ctx: TransferContext): Promise<void> {

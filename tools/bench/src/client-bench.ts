@@ -172,7 +172,7 @@ async function largeMessageMemory(port: number, octets: number): Promise<MemoryC
 
 export function clientInputs(options: ClientBenchOptions): Record<string, string> {
   return {
-    "(a) one connection": `${options.messages} messages of ${MESSAGE_OCTETS} octets, one after another over one connection (Nodemailer: pool of 1)`,
+    "(a) one connection": `${options.messages} messages of ${MESSAGE_OCTETS} octets, all handed at once to one connection (smtp-client: one connect(), every send() started, Promise.all; Nodemailer: pool of 1)`,
     "(b) pool of 8": `${options.messages} messages of ${MESSAGE_OCTETS} octets, all handed to a pool of 8 connections at once`,
     "(m) large message": `one message of ${options.largeOctets} octets streamed from a generator (Readable.from), smtp-client only, own process`,
     peer: "Postfix smtp-sink on 127.0.0.1 (PIPELINING, 8BITMIME, DSN; no CHUNKING), one process for the whole run",

@@ -39,8 +39,11 @@ export interface FakeOptions {
   ehlo?: string[];
   /** Answer a command line (without CRLF); return undefined for the default answer. */
   onCommand?: (line: string, server: FakeServer) => string | undefined;
-  /** Final reply after DATA's dot or BDAT LAST. */
-  dataReply?: string;
+  /**
+   * Final reply after DATA's dot or BDAT LAST; a function gets the message's index (from 0) and may
+   * return undefined for the default or "" for no reply at all.
+   */
+  dataReply?: string | ((index: number, server: FakeServer) => string | undefined);
   /** Offer STARTTLS with this key and certificate; `ehlo` then applies after TLS, `ehloBeforeTls` before. */
   tls?: { key: Buffer; cert: Buffer };
   ehloBeforeTls?: string[];
@@ -119,7 +122,7 @@ export class FakeServer {
         this.bodies.push(Buffer.from(this.#buf.subarray(0, end)));
         this.#buf = this.#buf.subarray(end);
         this.#mode = "cmd";
-        this.send(`${this.#o.dataReply ?? "250 2.0.0 Ok: queued as FAKE123"}\r\n`);
+        this.#final();
       } else {
         const m = this.#mode;
         if (this.#buf.length < m.bdat) return;
@@ -129,10 +132,17 @@ export class FakeServer {
         if (m.last) {
           this.bodies.push(Buffer.concat(this.#body));
           this.#body = [];
-          this.send(`${this.#o.dataReply ?? "250 2.0.0 Ok: queued as FAKE123"}\r\n`);
+          this.#final();
         } else this.send("250 2.0.0 chunk ok\r\n");
       }
     }
+  }
+
+  #final(): void {
+    const d = this.#o.dataReply;
+    const text = typeof d === "function" ? d(this.bodies.length - 1, this) : d;
+    if (typeof d === "function" && text === "") return;
+    this.send(`${text ?? "250 2.0.0 Ok: queued as FAKE123"}\r\n`);
   }
 
   #command(line: string): void {
