@@ -20,6 +20,8 @@ export interface Envelope {
   readonly bdat: boolean;
   /** BODY=BINARYMIME: the content goes as it is; any other body is sent in canonical CRLF form. */
   readonly binary: boolean;
+  /** A streamed body to a server without 8BITMIME: an 8-bit octet ends the session before the end of data. */
+  readonly sevenBitOnly: boolean;
 }
 
 function missing(what: string, message: string): SmtpClientError {
@@ -58,6 +60,14 @@ export function buildEnvelope(input: SendInput, caps: Capabilities, secure: bool
   if (body === undefined && whole !== undefined) {
     if (hasNul(whole)) body = "BINARYMIME";
     else if (hasEightBit(whole)) body = "8BITMIME";
+  }
+  // A stream cannot be looked at before MAIL. Where the server offers 8BITMIME, declare it (7-bit
+  // content is valid 8BITMIME content); where it does not, the content is checked as it is sent and
+  // the transaction is abandoned before the end of data at the first 8-bit octet (never a silent send).
+  let sevenBitOnly = false;
+  if (body === undefined && whole === undefined) {
+    if (caps.eightBitMime) body = "8BITMIME";
+    else sevenBitOnly = true;
   }
   if (body === "BINARYMIME" && !(caps.binaryMime && caps.chunking)) {
     throw missing("BINARYMIME and CHUNKING", "the message is binary (RFC 3030)");
@@ -101,7 +111,7 @@ export function buildEnvelope(input: SendInput, caps: Capabilities, secure: bool
       };
       return { address, line: formatCommand({ verb: "RCPT", to: box, params }) };
     });
-    return { mail, rcpts, whole, bdat: caps.chunking, binary: body === "BINARYMIME" };
+    return { mail, rcpts, whole, bdat: caps.chunking, binary: body === "BINARYMIME", sevenBitOnly };
   } catch (e) {
     throw invalid(`cannot put the envelope on the wire: ${SmtpSyntaxError.isInstance(e) ? e.message : String(e)}`, e);
   }

@@ -201,6 +201,36 @@ describe("interop: smtp-server-core", () => {
     expect(messages).toHaveLength(0);
   });
 
+  test("streamed 8-bit message to a server without 8BITMIME: dropped before the end of data, nothing stored", async () => {
+    const { port, messages } = await serve({ extensions: { eightBitMime: false, smtputf8: false, chunking: false } });
+    const c = await connect({ host: "127.0.0.1", port, tls: "none" });
+    async function* body() {
+      yield Buffer.from("Subject: s\r\n\r\nplain line\r\n".repeat(50));
+      yield Buffer.from("caf\u00e9\r\n", "utf8");
+      yield Buffer.from("more\r\n");
+    }
+    const e = await c.send({ from: "a@x.test", to: "b@y.test", message: body() }).catch((x: unknown) => x);
+    expect(e).toMatchObject({ code: "extension-missing", phase: "data", temporary: false });
+    expect(c.closed).toBe(true);
+    // The server saw the connection drop mid-DATA: no message, however long we let it settle.
+    for (let i = 0; i < 20 && messages.length === 0; i++) await new Promise((r) => setTimeout(r, 10));
+    expect(messages).toHaveLength(0);
+  });
+
+  test("streamed message to a server with 8BITMIME: BODY=8BITMIME declared, bytes stored as sent", async () => {
+    const { port, messages } = await serve({ extensions: { chunking: false } });
+    const c = await connect({ host: "127.0.0.1", port, tls: "none" });
+    const text = "Subject: s\r\n\r\ncaf\u00e9\r\n";
+    async function* body() {
+      yield Buffer.from(text, "utf8");
+    }
+    await c.send({ from: "a@x.test", to: "b@y.test", message: body() });
+    await c.quit();
+    expect(messages).toHaveLength(1);
+    expect(messages[0]?.envelope.mailParams.body).toBe("8BITMIME");
+    expect(messages[0]?.bytes.toString("utf8")).toBe(text);
+  });
+
   test("LMTP against smtp-server-core", async () => {
     const { port, messages } = await serve({ lmtp: true });
     const c = await connect({ host: "127.0.0.1", port, tls: "none", lmtp: true });

@@ -5,8 +5,8 @@
  */
 import { DataEncoder, type Reply } from "@smtpkit/smtp-codec";
 import type { Envelope } from "./envelope.js";
-import { rejected, type SmtpPhase } from "./errors.js";
-import { canonicalChunks, Lookahead, messageChunks, messageIdFrom } from "./message-source.js";
+import { rejected, SmtpClientError, type SmtpPhase } from "./errors.js";
+import { canonicalChunks, hasEightBit, Lookahead, messageChunks, messageIdFrom } from "./message-source.js";
 import type { MessageInput, RecipientResult, SendResult, Timeouts } from "./types.js";
 import type { Wire } from "./wire.js";
 
@@ -68,7 +68,8 @@ export async function transfer(ctx: TransferContext, env: Envelope, message: Mes
     }
   }
   b.add(env.mail, "mail", t.mail);
-  const ahead = env.bdat ? new Lookahead(env.binary ? message : canonicalChunks(messageChunks(message))) : undefined;
+  const source = env.sevenBitOnly ? sevenBitGuard(messageChunks(message), wire) : messageChunks(message);
+  const ahead = env.bdat ? new Lookahead(env.binary ? source : canonicalChunks(source)) : undefined;
   // LMTP answers the last BDAT once per accepted recipient, unknown until the RCPT replies are in.
   const pipelineBdat = ctx.pipelining && ahead !== undefined && !ctx.lmtp;
   let firstSent: Chunk | undefined | null = null; // null: no BDAT sent yet
@@ -150,7 +151,7 @@ export async function transfer(ctx: TransferContext, env: Envelope, message: Mes
     await endData(ctx, Buffer.concat([...enc.push(env.whole), ...enc.end()]));
     return finish(ctx, results, accepted, await Promise.all(finals));
   }
-  for await (const chunk of messageChunks(message)) {
+  for await (const chunk of source) {
     for (const piece of enc.push(chunk)) await wire.write(piece, "data", t.dataBlock);
   }
   expectFinals();
@@ -173,6 +174,26 @@ async function endData(ctx: TransferContext, bytes: Uint8Array): Promise<void> {
   const w = wire.write(bytes, "data", t.dataBlock);
   ctx.sent();
   return w;
+}
+
+/**
+ * The chunks of a streamed message for a server without 8BITMIME (RFC 6152): at the first 8-bit
+ * octet the session is dropped before the end of data — the server then discards the partial
+ * message (RFC 5321 §4.1.1.4) — and the send fails permanently: the message needs 8BITMIME.
+ */
+async function* sevenBitGuard(chunks: AsyncIterable<Uint8Array>, wire: Wire): AsyncGenerator<Uint8Array> {
+  for await (const chunk of chunks) {
+    if (hasEightBit(chunk)) {
+      wire.fail(new SmtpClientError("connection-lost", "data", "connection dropped mid-data: the message needs 8BITMIME"));
+      throw new SmtpClientError(
+        "extension-missing",
+        "data",
+        "the message has 8-bit octets but the server does not offer 8BITMIME (RFC 6152); dropped before the end of data, nothing was delivered",
+        { temporary: false },
+      );
+    }
+    yield chunk;
+  }
 }
 
 async function dotOnly(ctx: TransferContext): Promise<void> {
