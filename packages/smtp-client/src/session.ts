@@ -20,25 +20,12 @@ export interface OpenSession {
   readonly host: string;
 }
 
-/** The capabilities of a server that answered HELO: nothing beyond RFC 5321. */
+/**
+ * The capabilities of a server that answered HELO: nothing beyond RFC 5321. Only the first line is
+ * read, so nothing a HELO reply says after it can pose as an extension.
+ */
 export function heloCapabilities(reply: Reply): Capabilities {
-  const first = reply.lines[0] ?? "";
-  const sp = first.indexOf(" ");
-  return {
-    domain: sp === -1 ? first : first.slice(0, sp),
-    greeting: sp === -1 ? "" : first.slice(sp + 1),
-    auth: [],
-    pipelining: false,
-    eightBitMime: false,
-    smtputf8: false,
-    chunking: false,
-    binaryMime: false,
-    dsn: false,
-    enhancedStatusCodes: false,
-    startTls: false,
-    requireTls: false,
-    others: new Map(),
-  };
+  return parseCapabilities({ code: 250, lines: [reply.lines[0] ?? ""] });
 }
 
 function rawSocket(o: ConnectOptions, host: string, port: number, timeout: number, signal: AbortSignal): Promise<Duplex> {
