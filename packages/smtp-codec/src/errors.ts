@@ -25,8 +25,6 @@ export type SmtpSyntaxErrorCode =
   | "duplicate-parameter"
   /** AUTH initial response that is not valid base64: 501 5.5.2 (RFC 4954 §4) */
   | "bad-base64"
-  /** a command line longer than the limit: 500 5.5.2 (RFC 5321 §4.5.3.1.4) */
-  | "line-too-long"
   /** a reply from a server that does not follow RFC 5321 §4.2 (client side) */
   | "bad-reply";
 
