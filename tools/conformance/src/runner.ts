@@ -1,0 +1,268 @@
+/**
+ * The probe: learn the server's basics on one connection, then run each selected check in turn, each
+ * with its own time limit, its own connections (closed when it ends) and its own transcript, all under
+ * one budget of connections and octets.
+ */
+import { isIP } from "node:net";
+import { type Capabilities, parseCapabilities } from "@smtpkit/smtp-codec";
+import { CHECKS } from "./checks/index.js";
+import { ProbeError } from "./errors.js";
+import { ProbeSession, type SessionSetup } from "./session.js";
+import { Budget, Transcript } from "./transcript.js";
+import type {
+  CheckContext,
+  CheckDefinition,
+  CheckResult,
+  Facts,
+  OpenOptions,
+  ProbeOptions,
+  ProbeReply,
+  Report,
+  ResolvedOptions,
+  Verdict,
+} from "./types.js";
+
+/** Every check, in report order. */
+export function listChecks(): readonly CheckDefinition[] {
+  return CHECKS;
+}
+
+export function resolveOptions(o: ProbeOptions): ResolvedOptions {
+  if (!Number.isInteger(o.port) || o.port < 1 || o.port > 65535) {
+    throw new ProbeError("invalid-options", `port must be 1-65535, not ${o.port}`);
+  }
+  const helo = o.helo ?? "smtpkit-probe.invalid";
+  const only = o.only === undefined || o.only.length === 0 ? undefined : o.only;
+  if (only !== undefined) selectChecks(only);
+  return {
+    host: o.host,
+    port: o.port,
+    tls: o.tls ?? "starttls",
+    helo,
+    from: o.from ?? `probe@${helo}`,
+    rcpt: o.rcpt ?? "postmaster",
+    foreignRcpt: o.foreignRcpt ?? "smtpkit-relay-probe@example.com",
+    deliver: o.deliver,
+    only,
+    checkTimeout: o.checkTimeout ?? 15_000,
+    replyTimeout: o.replyTimeout ?? 5_000,
+    quietWait: o.quietWait ?? 600,
+    maxConnections: o.maxConnections ?? 80,
+    maxBytes: o.maxBytes ?? 2 * 1024 * 1024,
+    servername: o.servername ?? (isIP(o.host) === 0 ? o.host : undefined),
+    ca: o.ca,
+    signal: o.signal,
+  };
+}
+
+/** The checks `only` names (ids or id prefixes); throws for an entry that names none. */
+export function selectChecks(only: readonly string[] | undefined): CheckDefinition[] {
+  if (only === undefined) return [...CHECKS];
+  const matches = (id: string, want: string): boolean => id === want || id.startsWith(`${want}.`);
+  for (const want of only) {
+    if (!CHECKS.some((c) => matches(c.id, want))) {
+      throw new ProbeError("invalid-options", `no check is called ${JSON.stringify(want)} (see the list of checks)`);
+    }
+  }
+  return CHECKS.filter((c) => only.some((want) => matches(c.id, want)));
+}
+
+/** Run the probe. Rejects with ProbeError only when the server cannot be reached at all. */
+export async function runProbe(options: ProbeOptions): Promise<Report> {
+  const o = resolveOptions(options);
+  const started = Date.now();
+  const budget = new Budget(o.maxConnections, o.maxBytes);
+  const facts = await discover(o, budget);
+  const results: CheckResult[] = [];
+  for (const check of selectChecks(o.only)) {
+    if (o.signal?.aborted === true) break;
+    results.push(await runCheck(check, o, facts, budget));
+  }
+  const count = (s: Verdict["status"]): number => results.filter((r) => r.status === s).length;
+  return {
+    target: `${o.host}:${o.port}`,
+    tls: o.tls,
+    startedAt: new Date(started).toISOString(),
+    durationMs: Date.now() - started,
+    greeting: facts.greeting.raw.join("\n"),
+    capabilities: (facts.sessionEhlo ?? facts.ehlo)?.raw.slice(1).map((l) => l.slice(4)) ?? [],
+    session: { secure: facts.tls !== undefined, tls: facts.tls },
+    results,
+    summary: { passed: count("pass"), failed: count("fail"), warnings: count("warn"), notApplicable: count("n/a") },
+    budget: { connections: budget.connections, bytesSent: budget.bytesSent },
+  };
+}
+
+/** Capabilities of a server that refused EHLO: nothing offered. */
+export const NO_CAPABILITIES: Capabilities = parseCapabilities({ code: 250, lines: ["unknown"] });
+
+function capabilitiesOf(reply: ProbeReply | undefined): Capabilities {
+  if (reply === undefined || reply.code !== 250) return NO_CAPABILITIES;
+  return parseCapabilities(reply);
+}
+
+interface DiscoveredFacts extends Facts {
+  readonly sessionEhlo: ProbeReply | undefined;
+}
+
+/** The first connection: greeting, EHLO, STARTTLS when the mode asks, and whether `rcpt` is accepted. */
+async function discover(o: ResolvedOptions, budget: Budget): Promise<DiscoveredFacts> {
+  const transcript = new Transcript();
+  const signal = o.signal ?? new AbortController().signal;
+  const s = await ProbeSession.connect(sessionSetup(o, budget, transcript, 1, signal, o.tls === "implicit"));
+  try {
+    const greeting = await s.read();
+    let ehlo: ProbeReply | undefined;
+    let sessionEhlo: ProbeReply | undefined;
+    let tls = s.tls;
+    let mail: ProbeReply | undefined;
+    let rcpt: ProbeReply | undefined;
+    if (greeting.code === 220) {
+      const first = await s.command(`EHLO ${o.helo}`);
+      if (first.code === 250) ehlo = first;
+      else await s.command(`HELO ${o.helo}`);
+      sessionEhlo = ehlo;
+      const caps = capabilitiesOf(ehlo);
+      if (o.tls === "starttls" && caps.startTls) {
+        const r = await s.command("STARTTLS");
+        if (r.code === 220) {
+          tls = await s.startTls();
+          const again = await s.command(`EHLO ${o.helo}`);
+          sessionEhlo = again.code === 250 ? again : undefined;
+        }
+      }
+      mail = await s.command(`MAIL FROM:<${o.from}>`);
+      if (mail.code === 250) rcpt = await s.command(`RCPT TO:<${o.rcpt}>`);
+      if (!s.closed) s.send("QUIT");
+    }
+    const capabilities = capabilitiesOf(ehlo);
+    return {
+      greeting,
+      ehlo,
+      sessionEhlo,
+      capabilities,
+      sessionCapabilities: capabilitiesOf(sessionEhlo),
+      tls,
+      starttlsOffered: capabilities.startTls,
+      mail,
+      rcpt,
+      rcptAccepted: rcpt !== undefined && rcpt.code >= 250 && rcpt.code <= 251,
+    };
+  } finally {
+    s.close();
+  }
+}
+
+function sessionSetup(o: ResolvedOptions, budget: Budget, transcript: Transcript, conn: number, signal: AbortSignal, implicitTls: boolean): SessionSetup {
+  return {
+    host: o.host,
+    port: o.port,
+    implicitTls,
+    servername: o.servername,
+    ca: o.ca,
+    replyTimeout: o.replyTimeout,
+    quietWait: o.quietWait,
+    signal,
+    transcript,
+    conn,
+    budget,
+  };
+}
+
+async function runCheck(check: CheckDefinition, o: ResolvedOptions, facts: Facts, budget: Budget): Promise<CheckResult> {
+  const started = Date.now();
+  const transcript = new Transcript();
+  const controller = new AbortController();
+  const timer = setTimeout(() => controller.abort(), o.checkTimeout);
+  const stop = (): void => controller.abort();
+  o.signal?.addEventListener("abort", stop, { once: true });
+  const sessions: ProbeSession[] = [];
+  const signal = controller.signal;
+
+  const open = async (how: OpenOptions = {}): Promise<ProbeSession> => {
+    const implicit = (how.tls ?? (o.tls === "implicit" ? "implicit" : "none")) === "implicit";
+    const setup = sessionSetup(o, budget, transcript, sessions.length + 1, signal, implicit);
+    const s = await ProbeSession.connect(how.tlsKnobs === undefined ? setup : { ...setup, tlsKnobs: how.tlsKnobs });
+    sessions.push(s);
+    if (how.greet === false) return s;
+    s.greeting = await s.read();
+    const hello = how.hello ?? "EHLO";
+    if (s.greeting.code !== 220 || hello === false) return s;
+    s.ehlo = await s.command(`${hello} ${o.helo}`);
+    if (hello === "EHLO" && s.ehlo.code !== 250) {
+      s.ehlo = await s.command(`HELO ${o.helo}`);
+      s.capabilities = NO_CAPABILITIES;
+      return s;
+    }
+    s.capabilities = hello === "EHLO" ? capabilitiesOf(s.ehlo) : NO_CAPABILITIES;
+    const wantTls = how.starttls ?? o.tls === "starttls";
+    if (wantTls && !implicit && s.capabilities.startTls) {
+      const r = await s.command("STARTTLS");
+      if (r.code === 220) {
+        await s.startTls(how.tlsKnobs);
+        s.ehlo = await s.command(`EHLO ${o.helo}`);
+        s.capabilities = capabilitiesOf(s.ehlo);
+      }
+    }
+    return s;
+  };
+
+  const ctx: CheckContext = {
+    options: o,
+    facts,
+    signal,
+    open,
+    note: (text) => transcript.add(0, "-", text),
+    sleep: (ms) =>
+      new Promise<void>((resolve, reject) => {
+        if (signal.aborted) return reject(new ProbeError("aborted", "the check's time is up"));
+        const t = setTimeout(() => {
+          signal.removeEventListener("abort", onAbort);
+          resolve();
+        }, ms);
+        const onAbort = (): void => {
+          clearTimeout(t);
+          reject(new ProbeError("aborted", "the check's time is up"));
+        };
+        signal.addEventListener("abort", onAbort, { once: true });
+      }),
+  };
+
+  let verdict: Verdict;
+  try {
+    verdict = await check.run(ctx);
+  } catch (err) {
+    verdict = errorVerdict(err, o);
+  } finally {
+    clearTimeout(timer);
+    o.signal?.removeEventListener("abort", stop);
+    for (const s of sessions) s.close();
+  }
+  return {
+    id: check.id,
+    area: check.area,
+    title: check.title,
+    rfc: check.rfc,
+    status: verdict.status,
+    summary: verdict.summary,
+    durationMs: Date.now() - started,
+    transcript: transcript.finish(),
+  };
+}
+
+/** A check that threw: the server did something the check did not plan for. */
+function errorVerdict(err: unknown, o: ResolvedOptions): Verdict {
+  if (!ProbeError.isInstance(err)) return { status: "fail", summary: `the check could not finish: ${String(err)}` };
+  switch (err.code) {
+    case "aborted":
+      return { status: "fail", summary: `the check did not finish within ${o.checkTimeout} ms` };
+    case "timeout":
+      return { status: "fail", summary: `the server did not answer: ${err.message}` };
+    case "closed":
+      return { status: "fail", summary: "the server closed the connection before the check could finish" };
+    case "bad-reply":
+      return { status: "fail", summary: `the server sent a malformed reply: ${err.message}` };
+    default:
+      return { status: "fail", summary: `the check could not finish (${err.code}): ${err.message}` };
+  }
+}
