@@ -105,7 +105,7 @@ function serveOne(raw: Socket, o: ToyOptions, messages: Buffer[]): void {
     ...(o.starttls !== false && !state.tls ? ["STARTTLS"] : []),
   ];
 
-  const command = (line: string): void => {
+  const command = (line: string) => {
     const custom = o.override?.(line, state);
     if (custom === null) return;
     if (custom !== undefined) return reply(...(Array.isArray(custom) ? custom : [custom]));
