@@ -213,6 +213,7 @@ async function runCheck(check: CheckDefinition, o: ResolvedOptions, facts: Facts
     signal,
     open,
     note: (text) => transcript.add(0, "-", text),
+    takeConnection: () => budget.takeConnection(),
     sleep: (ms) =>
       new Promise<void>((resolve, reject) => {
         if (signal.aborted) return reject(new ProbeError("aborted", "the check's time is up"));

@@ -148,6 +148,8 @@ export interface CheckContext {
   open(how?: OpenOptions): Promise<ProbeSession>;
   /** A line in the transcript that is neither sent nor received ("TLS handshake: TLSv1.3"). */
   note(text: string): void;
+  /** Count a connection the check opens by other means (smtp-client) against the probe's budget; throws when spent. */
+  takeConnection(): void;
   /** Resolves after `ms` (rejects when the check is aborted). */
   sleep(ms: number): Promise<void>;
 }
