@@ -4,6 +4,8 @@
  * relay, AUTH in clear). The library behind `smtpkit probe`.
  */
 export { listChecks, runProbe, selectChecks } from "./runner.js";
+export { formatCheckList, formatJson, formatText, summaryLine } from "./format.js";
+export type { TextOptions } from "./format.js";
 export { ProbeError } from "./errors.js";
 export type { ProbeErrorCode } from "./errors.js";
 export { AREA_TITLES } from "./types.js";

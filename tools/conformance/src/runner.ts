@@ -19,6 +19,7 @@ import type {
   ProbeReply,
   Report,
   ResolvedOptions,
+  TranscriptLine,
   Verdict,
 } from "./types.js";
 
@@ -90,6 +91,7 @@ export async function runProbe(options: ProbeOptions): Promise<Report> {
     results,
     summary: { passed: count("pass"), failed: count("fail"), warnings: count("warn"), notApplicable: count("n/a") },
     budget: { connections: budget.connections, bytesSent: budget.bytesSent },
+    discovery: facts.transcript,
   };
 }
 
@@ -103,36 +105,66 @@ function capabilitiesOf(reply: ProbeReply | undefined): Capabilities {
 
 interface DiscoveredFacts extends Facts {
   readonly sessionEhlo: ProbeReply | undefined;
+  /** What the first connection sent and saw: the evidence for checks judged from the facts alone. */
+  readonly transcript: readonly TranscriptLine[];
 }
 
-/** The first connection: greeting, EHLO, STARTTLS when the mode asks, and whether `rcpt` is accepted. */
+/**
+ * The first connection: greeting, EHLO, STARTTLS when the mode asks, and whether `rcpt` is accepted.
+ * Only a missing greeting stops the probe; a malformed EHLO reply counts as refused (greeting.ehlo
+ * reports it) and a failed STARTTLS handshake is recorded and the rest learnt in clear.
+ */
 async function discover(o: ResolvedOptions, budget: Budget): Promise<DiscoveredFacts> {
   const transcript = new Transcript();
   const signal = o.signal ?? new AbortController().signal;
-  const s = await ProbeSession.connect(sessionSetup(o, budget, transcript, 1, signal, o.tls === "implicit"));
+  const sessions: ProbeSession[] = [];
+  const connect = async (): Promise<ProbeSession> => {
+    const s = await ProbeSession.connect(sessionSetup(o, budget, transcript, sessions.length + 1, signal, o.tls === "implicit"));
+    sessions.push(s);
+    return s;
+  };
+  /** EHLO, falling back to HELO; the EHLO reply when it was a well-formed 250. */
+  const hello = async (s: ProbeSession): Promise<ProbeReply | undefined> => {
+    const first = await s.command(`EHLO ${o.helo}`).catch(tolerate);
+    if (first?.code === 250) return first;
+    if (!s.closed) await s.command(`HELO ${o.helo}`).catch(tolerate);
+    return undefined;
+  };
   try {
+    let s = await connect();
     const greeting = await s.read();
     let ehlo: ProbeReply | undefined;
     let sessionEhlo: ProbeReply | undefined;
     let tls = s.tls;
+    let starttlsError: string | undefined;
     let mail: ProbeReply | undefined;
     let rcpt: ProbeReply | undefined;
     if (greeting.code === 220) {
-      const first = await s.command(`EHLO ${o.helo}`);
-      if (first.code === 250) ehlo = first;
-      else await s.command(`HELO ${o.helo}`);
+      ehlo = await hello(s);
       sessionEhlo = ehlo;
-      const caps = capabilitiesOf(ehlo);
-      if (o.tls === "starttls" && caps.startTls) {
-        const r = await s.command("STARTTLS");
-        if (r.code === 220) {
-          tls = await s.startTls();
-          const again = await s.command(`EHLO ${o.helo}`);
-          sessionEhlo = again.code === 250 ? again : undefined;
+      if (o.tls === "starttls" && capabilitiesOf(ehlo).startTls) {
+        const r = await s.command("STARTTLS").catch(tolerate);
+        if (r?.code === 220) {
+          try {
+            tls = await s.startTls();
+            sessionEhlo = await hello(s);
+          } catch (err) {
+            if (!ProbeError.isInstance(err)) throw err;
+            starttlsError = err.message;
+          }
+        } else {
+          starttlsError = r === undefined ? "no usable reply to STARTTLS" : `STARTTLS answered ${r.code} ${r.lines.join(" ")}`;
+        }
+        if (starttlsError !== undefined) {
+          // Learn the rest in clear; checks then stay in clear unless they ask for STARTTLS.
+          s.close();
+          s = await connect();
+          await s.read();
+          sessionEhlo = await hello(s);
         }
       }
-      mail = await s.command(`MAIL FROM:<${o.from}>`);
-      if (mail.code === 250) rcpt = await s.command(`RCPT TO:<${o.rcpt}>`);
+      if (!s.closed) mail = await s.command(`MAIL FROM:<${o.from}>`).catch(tolerate);
+      if (mail?.code === 250) rcpt = await s.command(`RCPT TO:<${o.rcpt}>`).catch(tolerate);
       if (!s.closed) s.send("QUIT");
     }
     const capabilities = capabilitiesOf(ehlo);
@@ -142,15 +174,23 @@ async function discover(o: ResolvedOptions, budget: Budget): Promise<DiscoveredF
       sessionEhlo,
       capabilities,
       sessionCapabilities: capabilitiesOf(sessionEhlo),
-      tls,
+      tls: starttlsError === undefined ? tls : undefined,
       starttlsOffered: capabilities.startTls,
+      ...(starttlsError === undefined ? {} : { starttlsError }),
       mail,
       rcpt,
       rcptAccepted: rcpt !== undefined && rcpt.code >= 250 && rcpt.code <= 251,
+      transcript: transcript.finish(),
     };
   } finally {
-    s.close();
+    for (const s of sessions) s.close();
   }
+}
+
+/** A reply that did not come or could not be read, during discovery: undefined, not a stop. */
+function tolerate(err: unknown): undefined {
+  if (ProbeError.isInstance(err) && (err.code === "bad-reply" || err.code === "closed" || err.code === "timeout")) return undefined;
+  throw err;
 }
 
 function sessionSetup(o: ResolvedOptions, budget: Budget, transcript: Transcript, conn: number, signal: AbortSignal, implicitTls: boolean): SessionSetup {
@@ -169,7 +209,7 @@ function sessionSetup(o: ResolvedOptions, budget: Budget, transcript: Transcript
   };
 }
 
-async function runCheck(check: CheckDefinition, o: ResolvedOptions, facts: Facts, budget: Budget): Promise<CheckResult> {
+async function runCheck(check: CheckDefinition, o: ResolvedOptions, facts: DiscoveredFacts, budget: Budget): Promise<CheckResult> {
   const started = Date.now();
   const transcript = new Transcript();
   const controller = new AbortController();
@@ -195,7 +235,7 @@ async function runCheck(check: CheckDefinition, o: ResolvedOptions, facts: Facts
       return s;
     }
     s.capabilities = hello === "EHLO" ? capabilitiesOf(s.ehlo) : NO_CAPABILITIES;
-    const wantTls = how.starttls ?? o.tls === "starttls";
+    const wantTls = how.starttls ?? (o.tls === "starttls" && facts.starttlsError === undefined);
     if (wantTls && !implicit && s.capabilities.startTls) {
       const r = await s.command("STARTTLS");
       if (r.code === 220) {
@@ -247,8 +287,14 @@ async function runCheck(check: CheckDefinition, o: ResolvedOptions, facts: Facts
     status: verdict.status,
     summary: verdict.summary,
     durationMs: Date.now() - started,
-    transcript: transcript.finish(),
+    transcript: evidence(transcript.finish(), facts),
   };
+}
+
+/** A check that opened no connection was judged from discovery: show that connection instead. */
+function evidence(lines: TranscriptLine[], facts: DiscoveredFacts): readonly TranscriptLine[] {
+  if (lines.some((l) => l.dir !== "-")) return lines;
+  return [...lines, { conn: 0, dir: "-", text: "judged from the probe's first connection:" }, ...facts.transcript];
 }
 
 /** A check that threw: the server did something the check did not plan for. */

@@ -116,6 +116,8 @@ export interface Facts {
   /** TLS of the session checks use by default (implicit, or after STARTTLS). */
   readonly tls: TlsSummary | undefined;
   readonly starttlsOffered: boolean;
+  /** Why STARTTLS failed in discovery (the probe then goes on in clear); undefined when it worked or was not tried. */
+  readonly starttlsError?: string;
   /** Reply to `MAIL FROM:<from>` in that session. */
   readonly mail: ProbeReply | undefined;
   /** Reply to `RCPT TO:<rcpt>` after it. */
@@ -198,6 +200,8 @@ export interface Report {
   readonly results: readonly CheckResult[];
   readonly summary: { readonly passed: number; readonly failed: number; readonly warnings: number; readonly notApplicable: number };
   readonly budget: { readonly connections: number; readonly bytesSent: number };
+  /** The first connection's transcript (greeting, EHLO, STARTTLS, MAIL, RCPT): what `facts` came from. */
+  readonly discovery?: readonly TranscriptLine[];
 }
 
 export const pass = (summary: string): Verdict => ({ status: "pass", summary });

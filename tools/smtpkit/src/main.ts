@@ -8,6 +8,7 @@ import { EXIT, type Io, type Verb } from "./verb.js";
 /** The verbs. Adding one is one line: its name and the module that implements it. */
 const VERBS: Readonly<Record<string, () => Promise<Verb>>> = {
   mx: () => import("./mx.js"),
+  probe: () => import("./probe.js"),
   serve: () => import("./serve.js"),
   send: () => import("./send.js"),
 };
@@ -31,8 +32,9 @@ async function help(): Promise<string> {
     ...lines,
     "",
     "Exit codes:",
-    `  ${EXIT.ok}   success (mx: a delivery plan was found)`,
-    `  ${EXIT.internal}   internal error (send: also a usage error, as the issue that specified send asks)`,
+    `  ${EXIT.ok}   success (mx: a delivery plan was found; probe: no check failed)`,
+    `  ${EXIT.internal}   internal error (send: also a usage error, as the issue that specified send asks;`,
+    "      probe: a check failed or the server could not be reached)",
     `  ${EXIT.permanent}   permanent failure, do not retry (mx: the domain cannot receive mail;`,
     "      serve: bad flags or an unusable certificate, as the issue that specified serve asks)",
     `  ${EXIT.temporary}   temporary failure, retry later (mx: DNS failure, no usable host yet)`,

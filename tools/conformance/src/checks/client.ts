@@ -4,7 +4,8 @@
  * the scripted checks pass, the fault is in how the two talk, and the transcript of the other checks
  * shows where.
  */
-import { type Capabilities, connect, SmtpClientError, type TlsMode } from "@smtpkit/smtp-client";
+import { type Capabilities, SmtpClientError, type TlsMode } from "@smtpkit/smtp-client";
+import { clientConnect } from "./client-support.js";
 import { type CheckContext, type CheckDefinition, fail, pass, type Verdict } from "../types.js";
 
 const clientSession: CheckDefinition = {
@@ -19,21 +20,7 @@ const clientSession: CheckDefinition = {
     ctx.note(`smtp-client connect, tls ${tls}`);
     let stage = "connect";
     try {
-      const conn = await connect({
-        host: o.host,
-        port: o.port,
-        tls,
-        name: o.helo,
-        // The certificate is judged by security.tls-certificate; here it must not stop the session.
-        tlsOptions: { insecure: true, ...(o.servername === undefined ? {} : { servername: o.servername }) },
-        timeouts: { connect: o.replyTimeout, greeting: o.replyTimeout, command: o.replyTimeout, quit: o.replyTimeout },
-        signal: ctx.signal,
-        socket: async ({ host, port }) => {
-          ctx.takeConnection();
-          const { connect: netConnect } = await import("node:net");
-          return netConnect({ host, port });
-        },
-      });
+      const conn = await clientConnect(ctx, tls);
       try {
         const c = conn.capabilities;
         ctx.note(`smtp-client: session ${conn.secure ? "encrypted" : "in clear"}, host ${conn.host}`);

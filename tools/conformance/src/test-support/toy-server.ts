@@ -48,6 +48,19 @@ export interface ToyOptions {
   readonly bareLfCommands?: boolean;
   /** Accept recipients in every domain (default: toy.test and postmaster only). */
   readonly openRelay?: boolean;
+  /** The reply at the end of DATA (default "250 2.0.0 message stored"); a reply that is not 2xx stores nothing. */
+  readonly dataReply?: string;
+  /**
+   * A command line over 1000 octets: "reject" (default) answers 500; "accept" runs it (override sees
+   * it); "split" runs it as several commands of 512 octets each (the line-length fault); "close" drops
+   * the connection without a reply.
+   */
+  readonly longLines?: "reject" | "accept" | "split" | "close";
+  /**
+   * Act on an unterminated command line as soon as it arrives (the PIPELINING "early reply" fault):
+   * whatever sits in the buffer without a line end is run as a command at once.
+   */
+  readonly replyOnPartial?: boolean;
 }
 
 const servers: Server[] = [];
@@ -223,15 +236,22 @@ function serveOne(raw: Socket, o: ToyOptions, messages: Buffer[]): void {
         }
         if (at < 0) return;
         const stop = Math.max(0, at - 2 + len);
-        messages.push(Buffer.from(buf.subarray(0, Math.max(0, at - 2))));
+        const answer = o.dataReply ?? "250 2.0.0 message stored";
+        if (answer.startsWith("2")) messages.push(Buffer.from(buf.subarray(0, Math.max(0, at - 2))));
         buf = buf.subarray(stop);
         mode = "cmd";
         reset();
-        reply("250 2.0.0 message stored");
+        reply(answer);
         continue;
       }
       const crlf = buf.indexOf("\r\n");
       const lf = buf.indexOf("\n");
+      if (lf < 0 && o.replyOnPartial === true && buf.length > 0 && !buf.includes("\r")) {
+        const partial = buf.toString("utf8");
+        buf = Buffer.alloc(0);
+        command(partial);
+        return;
+      }
       if (lf < 0) return;
       if (crlf < 0 || crlf + 1 !== lf) {
         // A bare LF ends this "line".
@@ -243,7 +263,13 @@ function serveOne(raw: Socket, o: ToyOptions, messages: Buffer[]): void {
       }
       const line = buf.subarray(0, crlf).toString("utf8");
       buf = buf.subarray(crlf + 2);
-      if (line.length > 1000) {
+      if (line.length > 1000 && o.longLines !== "accept") {
+        if (o.longLines === "close") return void socket.destroy();
+        if (o.longLines === "split") {
+          // Bounded: a line is at most what one buffer holds, cut into 512-octet commands.
+          for (let at = 0; at < line.length; at += 512) command(line.slice(at, at + 512));
+          continue;
+        }
         reply("500 5.5.6 line too long");
         continue;
       }
