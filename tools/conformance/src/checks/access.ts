@@ -10,7 +10,7 @@ import { ProbeError } from "../errors.js";
 import { NO_CAPABILITIES } from "../runner.js";
 import type { ProbeSession } from "../session.js";
 import { type CheckDefinition, fail, notApplicable, type ProbeReply, pass, type Verdict, warn } from "../types.js";
-import { cls, shown } from "./command-support.js";
+import { cls, shown } from "./support.js";
 
 /** `\0smtpkit-probe\0not-a-password` (RFC 4616 message: authzid NUL authcid NUL passwd), invented. */
 const PLAIN_PROBE = encodeBase64(new TextEncoder().encode("\0smtpkit-probe\0not-a-password"));

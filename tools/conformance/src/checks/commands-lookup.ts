@@ -5,7 +5,7 @@
  */
 import { randomBytes } from "node:crypto";
 import { type CheckDefinition, pass, type ProbeReply, warn } from "../types.js";
-import { cls, isVerdict, readySession, shown } from "./command-support.js";
+import { cls, isVerdict, readySession, shown } from "./support.js";
 
 /** A mailbox in a reply text: "250 Fred Smith <Smith@USC-ISIF.ARPA>" (RFC 5321 §3.5.1). */
 const MAILBOX_TEXT = /<[^<>\s@]+@[^<>\s]+>|\b[^<>\s@]+@[A-Za-z0-9.-]+\b/;

@@ -5,7 +5,7 @@
 import { ProbeError } from "../errors.js";
 import type { ProbeSession } from "../session.js";
 import { type CheckContext, type CheckDefinition, fail, notApplicable, type ProbeReply, pass, type Verdict, warn } from "../types.js";
-import { cls, isVerdict, path, readySession, shown } from "./command-support.js";
+import { cls, isVerdict, path, readySession, shown } from "./support.js";
 import { deliveryChecks } from "./commands-data.js";
 import { lookupChecks } from "./commands-lookup.js";
 

@@ -5,7 +5,7 @@
  */
 import { xtextEncode } from "@smtpkit/smtp-codec";
 import { type CheckContext, type CheckDefinition, fail, notApplicable, pass, type Verdict, warn } from "../types.js";
-import { accepted, cls, codes, esmtpSession, extraReplies, isVerdict, readUpTo, said } from "./extension-support.js";
+import { accepted, cls, codes, esmtpSession, extraReplies, isVerdict, readUpTo, shown } from "./support.js";
 
 /**
  * RFC 3461 §4.1 NOTIFY and §4.2 ORCPT (RCPT), §4.3 RET and §4.4 ENVID (MAIL): a server offering DSN
@@ -23,14 +23,14 @@ export const dsnCheck: CheckDefinition = {
     if (!caps.dsn) return notApplicable("DSN is not offered");
     const o = ctx.options;
     const mail = await s.command(`MAIL FROM:<${o.from}> RET=HDRS ENVID=smtpkit-probe`);
-    if (!accepted(mail)) return fail(`DSN offered, yet MAIL with RET=HDRS ENVID=smtpkit-probe got ${said(mail)}`);
+    if (!accepted(mail)) return fail(`DSN offered, yet MAIL with RET=HDRS ENVID=smtpkit-probe got ${shown(mail)}`);
     if (!ctx.facts.rcptAccepted) {
-      return pass(`MAIL with RET=HDRS ENVID=… got ${said(mail)}; NOTIFY/ORCPT not tried: RCPT TO:<${o.rcpt}> is not accepted (set --rcpt)`);
+      return pass(`MAIL with RET=HDRS ENVID=… got ${shown(mail)}; NOTIFY/ORCPT not tried: RCPT TO:<${o.rcpt}> is not accepted (set --rcpt)`);
     }
     // An rfc822 ORCPT is an addr-spec; the bare "postmaster" of RFC 5321 §4.1.1.3 gets the server's domain.
     const original = o.rcpt.includes("@") ? o.rcpt : `${o.rcpt}@${caps.domain}`;
     const rcpt = await s.command(`RCPT TO:<${o.rcpt}> NOTIFY=SUCCESS,FAILURE ORCPT=rfc822;${xtextEncode(original)}`);
-    if (!accepted(rcpt)) return fail(`DSN offered, yet RCPT with NOTIFY=SUCCESS,FAILURE ORCPT=… got ${said(rcpt)}`);
+    if (!accepted(rcpt)) return fail(`DSN offered, yet RCPT with NOTIFY=SUCCESS,FAILURE ORCPT=… got ${shown(rcpt)}`);
     return pass(`MAIL with RET/ENVID got ${mail.code}; RCPT with NOTIFY/ORCPT got ${rcpt.code}`);
   },
 };
@@ -56,9 +56,9 @@ export const chunkingCheck: CheckDefinition = {
     const o = ctx.options;
     if (!ctx.facts.rcptAccepted) return notApplicable(`needs a recipient the server accepts: RCPT TO:<${o.rcpt}> was refused (set --rcpt)`);
     const mail = await s.command(`MAIL FROM:<${o.from}>`);
-    if (!accepted(mail)) return fail(`MAIL FROM:<${o.from}> got ${said(mail)}`);
+    if (!accepted(mail)) return fail(`MAIL FROM:<${o.from}> got ${shown(mail)}`);
     const rcpt = await s.command(`RCPT TO:<${o.rcpt}>`);
-    if (!accepted(rcpt)) return notApplicable(`RCPT TO:<${o.rcpt}> got ${said(rcpt)} this time; the check needs an accepted recipient`);
+    if (!accepted(rcpt)) return notApplicable(`RCPT TO:<${o.rcpt}> got ${shown(rcpt)} this time; the check needs an accepted recipient`);
     // One write: a server that ignores the size reads the chunk as two NOOPs and answers three times.
     s.sendRaw(`BDAT ${Buffer.byteLength(CHUNK)}\r\n${CHUNK}`);
     const got = await readUpTo(s, 1);
@@ -66,18 +66,18 @@ export const chunkingCheck: CheckDefinition = {
     const first = all[0];
     if (first === undefined) return fail("no reply to BDAT 12 and its 12 octets");
     if (all.length > 1) return fail(`BDAT 12 with "NOOP\\r\\nNOOP\\r\\n" got ${all.length} replies (${codes(all)}): the chunk was read as commands`);
-    if (!accepted(first)) return fail(`BDAT 12 inside a transaction got ${said(first)}, not 250`);
+    if (!accepted(first)) return fail(`BDAT 12 inside a transaction got ${shown(first)}, not 250`);
     // RSET drops the transaction and the chunk: no message exists afterwards (RFC 3030 §4).
     const reset = await s.command("RSET");
-    if (!accepted(reset)) return fail(`RSET after a BDAT chunk got ${said(reset)}`);
+    if (!accepted(reset)) return fail(`RSET after a BDAT chunk got ${shown(reset)}`);
     // BDAT 0 LAST goes on a fresh connection, where no transaction can exist whatever RSET did.
     const fresh = await esmtpSession(ctx);
     if (isVerdict(fresh)) return fail(`a second session could not start: ${fresh.summary}`);
     const last = await fresh.s.command("BDAT 0 LAST");
     let verdict: Verdict;
-    if (cls(last) === 5) verdict = pass(`BDAT 12 answered once (${first.code}), RSET ${reset.code}; BDAT 0 LAST outside a transaction got ${said(last)}`);
-    else if (cls(last) === 4) verdict = warn(`BDAT 0 LAST outside a transaction got ${said(last)}, a temporary refusal where 503 is due`);
-    else return fail(`BDAT 0 LAST outside any transaction got ${said(last)}: it was not refused`);
+    if (cls(last) === 5) verdict = pass(`BDAT 12 answered once (${first.code}), RSET ${reset.code}; BDAT 0 LAST outside a transaction got ${shown(last)}`);
+    else if (cls(last) === 4) verdict = warn(`BDAT 0 LAST outside a transaction got ${shown(last)}, a temporary refusal where 503 is due`);
+    else return fail(`BDAT 0 LAST outside any transaction got ${shown(last)}: it was not refused`);
     if (o.deliver === undefined) return verdict;
     const delivered = await deliverByBdat(ctx, o.deliver);
     return delivered ?? verdict;
@@ -91,9 +91,9 @@ async function deliverByBdat(ctx: CheckContext, to: string): Promise<Verdict | u
   const { s } = e;
   const o = ctx.options;
   const mail = await s.command(`MAIL FROM:<${o.from}>`);
-  if (!accepted(mail)) return fail(`--deliver: MAIL FROM:<${o.from}> got ${said(mail)}`);
+  if (!accepted(mail)) return fail(`--deliver: MAIL FROM:<${o.from}> got ${shown(mail)}`);
   const rcpt = await s.command(`RCPT TO:<${to}>`);
-  if (!accepted(rcpt)) return fail(`--deliver: RCPT TO:<${to}> got ${said(rcpt)}`);
+  if (!accepted(rcpt)) return fail(`--deliver: RCPT TO:<${to}> got ${shown(rcpt)}`);
   const body = [
     `From: <${o.from}>`,
     `To: <${to}>`,
@@ -105,9 +105,9 @@ async function deliverByBdat(ctx: CheckContext, to: string): Promise<Verdict | u
   ].join("\r\n");
   s.sendRaw(`BDAT ${Buffer.byteLength(body)}\r\n${body}`);
   const chunk = await s.read();
-  if (!accepted(chunk)) return fail(`--deliver: BDAT ${Buffer.byteLength(body)} got ${said(chunk)}`);
+  if (!accepted(chunk)) return fail(`--deliver: BDAT ${Buffer.byteLength(body)} got ${shown(chunk)}`);
   const last = await s.command("BDAT 0 LAST");
-  if (!accepted(last)) return fail(`--deliver: BDAT 0 LAST ending a real message got ${said(last)}`);
+  if (!accepted(last)) return fail(`--deliver: BDAT 0 LAST ending a real message got ${shown(last)}`);
   ctx.note(`message delivered to ${to} in two BDAT chunks`);
   return undefined;
 }
@@ -139,7 +139,7 @@ export const requireTlsCheck: CheckDefinition = {
         if (tlsOffered) {
           const r = await e.s.command(from);
           if (accepted(r)) findings.push(`inside TLS, MAIL … REQUIRETLS got ${r.code}`);
-          else tlsProblem = fail(`REQUIRETLS offered inside TLS, yet MAIL … REQUIRETLS got ${said(r)}`);
+          else tlsProblem = fail(`REQUIRETLS offered inside TLS, yet MAIL … REQUIRETLS got ${shown(r)}`);
         } else findings.push("not offered inside TLS");
       }
     }
@@ -152,10 +152,10 @@ export const requireTlsCheck: CheckDefinition = {
     if (isVerdict(c)) return tlsProblem ?? (tlsOffered ? pass(findings.join("; ")) : c);
     const clearOffered = c.caps.requireTls;
     const r = await c.s.command(from);
-    if (accepted(r)) return fail(`in clear, MAIL … REQUIRETLS got ${said(r)}: the server accepts REQUIRETLS on a session without TLS`);
+    if (accepted(r)) return fail(`in clear, MAIL … REQUIRETLS got ${shown(r)}: the server accepts REQUIRETLS on a session without TLS`);
     if (tlsProblem !== undefined) return tlsProblem;
     if (!tlsOffered && !clearOffered) return notApplicable(`REQUIRETLS is not offered (in clear, MAIL … REQUIRETLS got ${r.code})`);
-    findings.push(`in clear, MAIL … REQUIRETLS got ${said(r)}`);
+    findings.push(`in clear, MAIL … REQUIRETLS got ${shown(r)}`);
     if (clearOffered) return warn(`REQUIRETLS is offered in clear, where RFC 8689 §2 forbids clients to use it; ${findings.join("; ")}`);
     if (cls(r) !== 5) return warn(`${findings.join("; ")}: a temporary refusal where the session can never qualify`);
     return pass(findings.join("; "));

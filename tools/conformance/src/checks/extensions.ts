@@ -6,7 +6,7 @@
  */
 import { type CheckContext, type CheckDefinition, fail, notApplicable, pass, type ProbeReply, type Verdict, warn } from "../types.js";
 import { chunkingCheck, dsnCheck, requireTlsCheck } from "./extensions-delivery.js";
-import { accepted, cls, codes, esmtpSession, extraReplies, isVerdict, readUpTo, said } from "./extension-support.js";
+import { accepted, cls, codes, esmtpSession, extraReplies, isVerdict, readUpTo, shown } from "./support.js";
 
 /**
  * RFC 1870 §4: `SIZE 0` (or no value) means no fixed maximum. §6: a declared SIZE above the fixed
@@ -27,25 +27,25 @@ const size: CheckDefinition = {
     if (caps.size === 0) {
       const r = await s.command(`${from} SIZE=1000`);
       if (accepted(r)) return pass("SIZE offered with no fixed limit; MAIL with SIZE=1000 accepted");
-      return fail(`SIZE offered with no fixed limit, yet MAIL with SIZE=1000 got ${said(r)}`);
+      return fail(`SIZE offered with no fixed limit, yet MAIL with SIZE=1000 got ${shown(r)}`);
     }
     const limit = caps.size;
     // A size the server must take: 100 octets, or the limit itself when that is smaller.
     const small = Math.min(100, limit);
     const ok = await s.command(`${from} SIZE=${small}`);
-    if (!accepted(ok)) return fail(`SIZE ${limit} offered, yet MAIL with SIZE=${small} got ${said(ok)}`);
+    if (!accepted(ok)) return fail(`SIZE ${limit} offered, yet MAIL with SIZE=${small} got ${shown(ok)}`);
     const reset = await s.command("RSET");
-    if (!accepted(reset)) return fail(`RSET after MAIL got ${said(reset)}`);
+    if (!accepted(reset)) return fail(`RSET after MAIL got ${shown(reset)}`);
     const over = (BigInt(limit) + 1n).toString();
     const r = await s.command(`${from} SIZE=${over}`);
     if (r.code === 552) {
       const ideal = r.enhanced === undefined || (r.enhanced.subject === 3 && r.enhanced.detail === 4);
-      return pass(`SIZE ${limit}: MAIL with SIZE=${over} refused with ${said(r)}${ideal ? "" : " (5.3.4 is the usual enhanced code)"}`);
+      return pass(`SIZE ${limit}: MAIL with SIZE=${over} refused with ${shown(r)}${ideal ? "" : " (5.3.4 is the usual enhanced code)"}`);
     }
     if (cls(r) === 4 || cls(r) === 5) {
-      return warn(`SIZE ${limit}: MAIL with SIZE=${over} refused with ${said(r)}; RFC 1870 §6 asks for 552 (5.3.4)`);
+      return warn(`SIZE ${limit}: MAIL with SIZE=${over} refused with ${shown(r)}; RFC 1870 §6 asks for 552 (5.3.4)`);
     }
-    return fail(`SIZE ${limit}: MAIL with SIZE=${over} (over the limit) got ${said(r)}: the limit is not enforced at MAIL`);
+    return fail(`SIZE ${limit}: MAIL with SIZE=${over} (over the limit) got ${shown(r)}: the limit is not enforced at MAIL`);
   },
 };
 
@@ -83,7 +83,7 @@ const pipelining: CheckDefinition = {
     // (b) Half a command: no reply may come until its CRLF does.
     s.sendRaw("NOOP");
     const early = await s.quiet();
-    if (early !== undefined) return fail(`answered ${said(early)} to "NOOP" before its CRLF arrived: it acts on unterminated lines`);
+    if (early !== undefined) return fail(`answered ${shown(early)} to "NOOP" before its CRLF arrived: it acts on unterminated lines`);
     if (s.closed) return fail("closed the connection on an unfinished command line");
     s.sendRaw("\r\n");
     const done = await readUpTo(s, 1);
@@ -108,8 +108,8 @@ const eightBitMime: CheckDefinition = {
     if (isVerdict(e)) return e;
     if (!e.caps.eightBitMime) return notApplicable("8BITMIME is not offered");
     const r = await e.s.command(`MAIL FROM:<${ctx.options.from}> BODY=8BITMIME`);
-    if (accepted(r)) return pass(`MAIL with BODY=8BITMIME got ${said(r)}`);
-    return fail(`8BITMIME offered, yet MAIL with BODY=8BITMIME got ${said(r)}`);
+    if (accepted(r)) return pass(`MAIL with BODY=8BITMIME got ${shown(r)}`);
+    return fail(`8BITMIME offered, yet MAIL with BODY=8BITMIME got ${shown(r)}`);
   },
 };
 
@@ -130,13 +130,13 @@ const smtputf8: CheckDefinition = {
     const from = `MAIL FROM:<ü-probe@${ctx.options.helo}>`;
     if (e.caps.smtputf8) {
       const r = await e.s.command(`${from} SMTPUTF8`);
-      if (accepted(r)) return pass(`MAIL FROM:<ü-probe@…> SMTPUTF8 got ${said(r)}`);
-      return fail(`SMTPUTF8 offered, yet MAIL FROM:<ü-probe@…> SMTPUTF8 got ${said(r)}`);
+      if (accepted(r)) return pass(`MAIL FROM:<ü-probe@…> SMTPUTF8 got ${shown(r)}`);
+      return fail(`SMTPUTF8 offered, yet MAIL FROM:<ü-probe@…> SMTPUTF8 got ${shown(r)}`);
     }
     const r = await e.s.command(from);
-    if (cls(r) === 5) return pass(`SMTPUTF8 not offered; a UTF-8 reverse-path without it got ${said(r)}`);
-    if (accepted(r)) return warn(`SMTPUTF8 not offered, yet MAIL FROM:<ü-probe@…> got ${said(r)}: accepts non-ASCII addresses without SMTPUTF8`);
-    return warn(`SMTPUTF8 not offered; a UTF-8 reverse-path without it got ${said(r)}, not a permanent 5xx refusal`);
+    if (cls(r) === 5) return pass(`SMTPUTF8 not offered; a UTF-8 reverse-path without it got ${shown(r)}`);
+    if (accepted(r)) return warn(`SMTPUTF8 not offered, yet MAIL FROM:<ü-probe@…> got ${shown(r)}: accepts non-ASCII addresses without SMTPUTF8`);
+    return warn(`SMTPUTF8 not offered; a UTF-8 reverse-path without it got ${shown(r)}, not a permanent 5xx refusal`);
   },
 };
 

@@ -6,7 +6,7 @@ import { isAddressLiteral, isDomain } from "@smtpkit/smtp-codec";
 import { ProbeError } from "../errors.js";
 import type { ProbeSession } from "../session.js";
 import { type CheckDefinition, fail, notApplicable, type ProbeReply, pass, type Verdict, warn } from "../types.js";
-import { shown } from "./command-support.js";
+import { shown } from "./support.js";
 
 /** The first word of a 220/250 first line: `Domain / address-literal` (RFC 5321 §4.2, §4.1.1.1). */
 function firstWord(r: ProbeReply): string {

@@ -11,7 +11,7 @@
  */
 import type { ProbeSession } from "../session.js";
 import { type CheckContext, type CheckDefinition, fail, notApplicable, type ProbeReply, pass, type Verdict, warn } from "../types.js";
-import { cls, isVerdict, readySession, shown } from "./command-support.js";
+import { cls, isVerdict, readySession, shown } from "./support.js";
 import { starttlsInjectionChecks } from "./starttls-injection.js";
 
 /** A non-CRLF end-of-data sequence. */

@@ -10,7 +10,7 @@
  */
 import { ProbeError } from "../errors.js";
 import { type CheckDefinition, fail, notApplicable, type ProbeReply, pass, warn } from "../types.js";
-import { shown } from "./command-support.js";
+import { shown } from "./support.js";
 
 /**
  * In clear: `STARTTLS\r\nNOOP\r\n` in one write, the 220, the handshake, then silence. A reply that

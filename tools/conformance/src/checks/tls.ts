@@ -7,7 +7,7 @@ import { isIP } from "node:net";
 import { ProbeError } from "../errors.js";
 import type { TlsKnobs } from "../session.js";
 import { type CheckContext, type CheckDefinition, fail, notApplicable, pass, type TlsSummary, type Verdict, warn } from "../types.js";
-import { shown } from "./command-support.js";
+import { shown } from "./support.js";
 
 /** Why a check that needs TLS does not apply. */
 function noTls(ctx: CheckContext): Verdict {
