@@ -187,6 +187,11 @@ async function discover(o: ResolvedOptions, budget: Budget): Promise<DiscoveredF
   }
 }
 
+function tolerateBadReply(err: unknown): undefined {
+  if (ProbeError.isInstance(err) && err.code === "bad-reply") return undefined;
+  throw err;
+}
+
 /** A reply that did not come or could not be read, during discovery: undefined, not a stop. */
 function tolerate(err: unknown): undefined {
   if (ProbeError.isInstance(err) && (err.code === "bad-reply" || err.code === "closed" || err.code === "timeout")) return undefined;
@@ -228,8 +233,10 @@ async function runCheck(check: CheckDefinition, o: ResolvedOptions, facts: Disco
     s.greeting = await s.read();
     const hello = how.hello ?? "EHLO";
     if (s.greeting.code !== 220 || hello === false) return s;
-    s.ehlo = await s.command(`${hello} ${o.helo}`);
-    if (hello === "EHLO" && s.ehlo.code !== 250) {
+    // A malformed EHLO reply counts as a refusal here; greeting.ehlo is the check that reports it.
+    const first = hello === "EHLO" ? await s.command(`EHLO ${o.helo}`).catch(tolerateBadReply) : await s.command(`HELO ${o.helo}`);
+    if (first !== undefined) s.ehlo = first;
+    if (hello === "EHLO" && first?.code !== 250) {
       s.ehlo = await s.command(`HELO ${o.helo}`);
       s.capabilities = NO_CAPABILITIES;
       return s;
