@@ -1,8 +1,8 @@
 /** From SendInput to the MAIL and RCPT lines, with every check done before anything is written. */
 import {
   type Capabilities,
+  type ForwardPath,
   formatCommand,
-  type Mailbox,
   type MailParams,
   type RcptParams,
   SmtpSyntaxError,
@@ -24,6 +24,9 @@ export interface Envelope {
   readonly sevenBitOnly: boolean;
 }
 
+/** `Postmaster`, any case, with no domain: the RCPT-only `<Postmaster>` of RFC 5321 §4.1.1.3. */
+const isPostmaster = (address: string): boolean => address.toLowerCase() === "postmaster";
+
 function missing(what: string, message: string): SmtpClientError {
   return new SmtpClientError("extension-missing", "mail", `${message} (the server does not offer ${what})`, {
     temporary: false,
@@ -36,11 +39,12 @@ export function buildEnvelope(input: SendInput, caps: Capabilities, secure: bool
   const list = typeof input.to === "string" ? [input.to] : input.to;
   if (list.length === 0) throw invalid("no recipients");
   const seen = new Set<string>();
-  const rcptBoxes: { address: string; box: Mailbox }[] = [];
+  const rcptBoxes: { address: string; box: ForwardPath }[] = [];
   for (const address of list) {
-    const box = toMailbox(address, "recipient");
+    // "Postmaster" without a domain is a recipient every server must take (RFC 5321 §4.1.1.3).
+    const box: ForwardPath = isPostmaster(address) ? { postmaster: true } : toMailbox(address, "recipient");
     // The domain is case-insensitive (RFC 5321 §2.4); the local part is not ours to fold.
-    const key = `${box.localPart}@${box.domain.toLowerCase()}`;
+    const key = "postmaster" in box ? "<postmaster>" : `${box.localPart}@${box.domain.toLowerCase()}`;
     if (seen.has(key)) continue;
     seen.add(key);
     rcptBoxes.push({ address, box });
@@ -105,7 +109,8 @@ export function buildEnvelope(input: SendInput, caps: Capabilities, secure: bool
     const rcpts = rcptBoxes.map(({ address, box }) => {
       const params: RcptParams = {
         ...(dsn?.notify === undefined ? {} : { notify: dsn.notify }),
-        ...(dsn?.orcpt === true
+        // ORCPT's rfc822 type is an addr-spec (RFC 3461 §4.2): a bare Postmaster has none to give.
+        ...(dsn?.orcpt === true && !("postmaster" in box)
           ? { orcpt: { addrType: isAscii(address) ? "rfc822" : "utf-8", address } }
           : {}),
       };

@@ -59,6 +59,23 @@ describe("interop: smtp-server-core", () => {
     }
   });
 
+  test("RFC 5321 §4.1.1.3: Postmaster without a domain goes as RCPT TO:<Postmaster>, once, without ORCPT", async () => {
+    const { port, messages } = await serve();
+    const c = await connect({ host: "127.0.0.1", port, tls: "none" });
+    const r = await c.send({
+      from: "a@x.test",
+      to: ["postmaster", "PostMaster", "b@y.test"],
+      message: MSG,
+      dsn: { notify: ["FAILURE"], orcpt: true },
+    });
+    await c.quit();
+    expect(r.accepted).toEqual(["postmaster", "b@y.test"]);
+    const rcpts = messages[0]?.envelope.rcptTo ?? [];
+    expect(rcpts.map((x) => "postmaster" in x.path)).toEqual([true, false]);
+    expect(rcpts[0]?.params.orcpt).toBeUndefined();
+    expect(rcpts[1]?.params.orcpt?.address).toBe("b@y.test");
+  });
+
   test("STARTTLS required, SCRAM-SHA-256 chosen, BDAT used, bytes stored exactly", async () => {
     const { port, messages } = await serve(
       { tls: TLS },

@@ -140,6 +140,7 @@ export interface SendParams {
 export interface SendInput {
   /** Reverse-path; "" or null for the null path `<>`. */
   readonly from: string | null;
+  /** Recipients as `local@domain`; "Postmaster" alone is `<Postmaster>` (RFC 5321 §4.1.1.3). */
   readonly to: string | readonly string[];
   readonly message: MessageInput;
   readonly params?: SendParams;
