@@ -187,7 +187,7 @@ const authThrottle: CheckDefinition = {
       if (s.closed) return closedAfter(n, times);
       // Three failures each slowed by a second or more is evidence enough; no need to wait longer.
       if (times.length >= 3 && times.every((t) => t >= SLOW_MS)) {
-        const slowed = `each failed AUTH ${name} was answered only after a delay (${times.join(", ")} ms)`;
+        const slowed = `each failed AUTH ${name} was answered only after a delay (${roughly(times)})`;
         // A server that also drops the session says so right after the third 535.
         const bye = await s.quiet();
         if (bye !== undefined) return pass(`${slowed}, then the server answered ${shown(bye)}`);
@@ -195,15 +195,26 @@ const authThrottle: CheckDefinition = {
         return pass(`${slowed}: guessing is slowed down`);
       }
     }
-    if (times.some((t) => t >= SLOW_MS)) return pass(`${MAX_ATTEMPTS} failed AUTH ${name} attempts, some slowed down (${times.join(", ")} ms)`);
+    if (times.some((t) => t >= SLOW_MS)) return pass(`${MAX_ATTEMPTS} failed AUTH ${name} attempts, some slowed down (${roughly(times)})`);
+    // The measured times are in the transcript; the summary stays the same from run to run.
     return warn(
-      `${MAX_ATTEMPTS} failed AUTH ${name} attempts on one connection, each answered at once (${times.join(", ")} ms) and the session stays open: password guessing is not throttled`,
+      `${MAX_ATTEMPTS} failed AUTH ${name} attempts on one connection, each answered at once, and the session stays open: password guessing is not throttled`,
     );
   },
 };
 
+/**
+ * Delays for a summary, to the second ("about 1 s each"): the exact milliseconds are in the
+ * transcript, and a summary that changed from run to run would make reports impossible to compare.
+ */
+function roughly(times: readonly number[]): string {
+  const secs = times.map((t) => Math.round(t / 1000));
+  const first = secs[0] ?? 0;
+  return secs.every((x) => x === first) ? `about ${first} s each` : `about ${secs.join(", ")} s`;
+}
+
 function closedAfter(failures: number, times: readonly number[]): Verdict {
-  const slow = times.length > 0 ? ` (failures answered after ${times.join(", ")} ms)` : "";
+  const slow = times.some((t) => t >= SLOW_MS) ? ` (failures answered after ${roughly(times)})` : "";
   // RFC 4954 §9 asks servers not to drop before 3 failures; dropping earlier is still safe.
   const early = failures < 3 ? "; RFC 4954 §9 asks for at least 3 tries before that" : "";
   return pass(`the server closed the connection after ${failures} failed AUTH attempt${failures === 1 ? "" : "s"}${slow}${early}`);
