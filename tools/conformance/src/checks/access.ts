@@ -65,7 +65,10 @@ const authBeforeTls: CheckDefinition = {
       leaked = false;
     }
     if (plaintext.length > 0) {
-      return fail(`offers plaintext password mechanisms before TLS (AUTH ${offered.join(" ")}) and ${answer}`);
+      // Refusing afterwards is too late: a client that believes the offer has already sent the
+      // password (PLAIN's initial response) in clear (RFC 4954 §6: do not advertise them).
+      const why = leaked ? "" : ": a client that takes the offer sends its password in clear before that refusal";
+      return fail(`offers plaintext password mechanisms before TLS (AUTH ${offered.join(" ")}) and ${answer}${why}`);
     }
     if (leaked) return fail(`PLAIN is not advertised before TLS, but the server ${answer}`);
     if (!REFUSED_UNREAD.has(r.code)) return warn(`${answer}: not a clear refusal (538 5.7.11 or 502/503/504 expected)`);
