@@ -5,7 +5,7 @@
  */
 import { xtextEncode } from "@smtpkit/smtp-codec";
 import { type CheckContext, type CheckDefinition, fail, notApplicable, pass, type Verdict, warn } from "../types.js";
-import { accepted, cls, codes, esmtpSession, extraReplies, isVerdict, readUpTo, shown } from "./support.js";
+import { accepted, cls, codes, esmtpSession, extraReplies, isVerdict, readUpTo, sessionOffering, shown } from "./support.js";
 
 /**
  * RFC 3461 §4.1 NOTIFY and §4.2 ORCPT (RCPT), §4.3 RET and §4.4 ENVID (MAIL): a server offering DSN
@@ -17,10 +17,9 @@ export const dsnCheck: CheckDefinition = {
   title: "DSN: RET, ENVID, NOTIFY and ORCPT parameters are accepted",
   rfc: "RFC 3461 §4.1-4.4, §5.2",
   async run(ctx: CheckContext): Promise<Verdict> {
-    const e = await esmtpSession(ctx);
+    const e = await sessionOffering(ctx, "DSN", (c) => c.dsn);
     if (isVerdict(e)) return e;
     const { s, caps } = e;
-    if (!caps.dsn) return notApplicable("DSN is not offered");
     const o = ctx.options;
     const mail = await s.command(`MAIL FROM:<${o.from}> RET=HDRS ENVID=smtpkit-probe`);
     if (!accepted(mail)) return fail(`DSN offered, yet MAIL with RET=HDRS ENVID=smtpkit-probe got ${shown(mail)}`);
@@ -49,10 +48,9 @@ export const chunkingCheck: CheckDefinition = {
   title: "CHUNKING: BDAT reads exactly chunk-size octets; BDAT 0 LAST needs a transaction",
   rfc: "RFC 3030 §2, §4",
   async run(ctx: CheckContext): Promise<Verdict> {
-    const e = await esmtpSession(ctx);
+    const e = await sessionOffering(ctx, "CHUNKING", (c) => c.chunking);
     if (isVerdict(e)) return e;
-    const { s, caps } = e;
-    if (!caps.chunking) return notApplicable("CHUNKING is not offered");
+    const { s } = e;
     const o = ctx.options;
     if (!ctx.facts.rcptAccepted) return notApplicable(`needs a recipient the server accepts: RCPT TO:<${o.rcpt}> was refused (set --rcpt)`);
     const mail = await s.command(`MAIL FROM:<${o.from}>`);

@@ -6,7 +6,7 @@
  */
 import { type CheckContext, type CheckDefinition, fail, notApplicable, pass, type ProbeReply, type Verdict, warn } from "../types.js";
 import { chunkingCheck, dsnCheck, requireTlsCheck } from "./extensions-delivery.js";
-import { accepted, cls, codes, esmtpSession, extraReplies, isVerdict, readUpTo, shown } from "./support.js";
+import { accepted, cls, codes, esmtpSession, extraReplies, isVerdict, readUpTo, sessionOffering, shown } from "./support.js";
 
 /**
  * RFC 1870 §4: `SIZE 0` (or no value) means no fixed maximum. §6: a declared SIZE above the fixed
@@ -60,10 +60,9 @@ const pipelining: CheckDefinition = {
   title: "PIPELINING: one reply per command, in order, none before a line ends",
   rfc: "RFC 2920 §3.1, §3.2; RFC 5321 §2.3.8",
   async run(ctx: CheckContext): Promise<Verdict> {
-    const e = await esmtpSession(ctx);
+    const e = await sessionOffering(ctx, "PIPELINING", (c) => c.pipelining);
     if (isVerdict(e)) return e;
-    const { s, caps } = e;
-    if (!caps.pipelining) return notApplicable("PIPELINING is not offered");
+    const { s } = e;
     const o = ctx.options;
     // NOOP is last: RFC 2920 §3.1 lets it end a group only. RCPT before MAIL and XYZZY fail on
     // purpose, so a server that answers by position instead of by command is caught by the classes.
@@ -154,11 +153,10 @@ const enhancedCodes: CheckDefinition = {
   title: "ENHANCEDSTATUSCODES: every 2xx/4xx/5xx reply line carries a code of the same class",
   rfc: "RFC 2034 §4; RFC 3463 §2",
   async run(ctx: CheckContext): Promise<Verdict> {
-    const e = await esmtpSession(ctx);
-    if (isVerdict(e)) return e;
-    const { s, caps } = e;
     // RFC 2034 sets no rule for a server that uses the codes without offering them: nothing to judge.
-    if (!caps.enhancedStatusCodes) return notApplicable("ENHANCEDSTATUSCODES is not offered");
+    const e = await sessionOffering(ctx, "ENHANCEDSTATUSCODES", (c) => c.enhancedStatusCodes);
+    if (isVerdict(e)) return e;
+    const { s } = e;
     const o = ctx.options;
     const script = ["NOOP", "XYZZY", `RCPT TO:<${o.rcpt}>`, "MAIL FROM:no-brackets", `MAIL FROM:<${o.from}>`, `RCPT TO:<${o.rcpt}>`, "RSET"];
     const seen: { command: string; reply: ProbeReply }[] = [];

@@ -58,6 +58,18 @@ export async function esmtpSession(ctx: CheckContext, how?: OpenOptions): Promis
   return { s, caps: s.capabilities };
 }
 
+/** A ready EHLO session in which the server offers extension `name` (`offered(caps)`), else n/a. */
+export async function sessionOffering(
+  ctx: CheckContext,
+  name: string,
+  offered: (caps: Capabilities) => boolean,
+  how?: OpenOptions,
+): Promise<EsmtpSession | Verdict> {
+  const e = await esmtpSession(ctx, how);
+  if (isVerdict(e) || offered(e.caps)) return e;
+  return notApplicable(`${name} is not offered`);
+}
+
 /**
  * Up to `n` replies, each within the reply timeout; fewer when the server falls silent or closes.
  * A check that counts replies needs the count, not an exception.
