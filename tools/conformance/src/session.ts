@@ -5,13 +5,11 @@
  */
 import { connect as netConnect, type Socket } from "node:net";
 import { type ConnectionOptions, checkServerIdentity, rootCertificates, type TLSSocket, connect as tlsConnect } from "node:tls";
-import { type Capabilities, parseReplyLine, type ReplyLine, replyFromLines, SmtpSyntaxError } from "@smtpkit/smtp-codec";
+import type { Capabilities } from "@smtpkit/smtp-codec";
 import { ProbeError } from "./errors.js";
+import { type AssembledItem, ReplyAssembler } from "./reply-assembler.js";
 import { type Budget, showWire, type Transcript } from "./transcript.js";
 import type { ProbeReply, TlsSummary } from "./types.js";
-
-/** Octets of one reply line we wait for before calling it garbage. */
-const MAX_REPLY_LINE = 16 * 1024;
 
 /** TLS knobs a check may set (the TLS-version check offers only old protocols). */
 export type TlsKnobs = Pick<ConnectionOptions, "minVersion" | "maxVersion" | "ciphers">;
@@ -33,7 +31,7 @@ export interface SessionSetup {
   readonly budget: Budget;
 }
 
-type Item = { reply: ProbeReply } | { error: ProbeError };
+type Item = AssembledItem;
 
 export class ProbeSession {
   /** Set by `CheckContext.open` once read. */
@@ -44,10 +42,7 @@ export class ProbeSession {
   #socket: Socket | TLSSocket;
   #tls: TlsSummary | undefined;
   readonly #setup: SessionSetup;
-  #pending = Buffer.alloc(0);
-  #lines: ReplyLine[] = [];
-  #raw: string[] = [];
-  #bareLf = false;
+  readonly #assembler: ReplyAssembler;
   readonly #queue: Item[] = [];
   #waiter: (() => void) | undefined;
   #closed = false;
@@ -57,6 +52,9 @@ export class ProbeSession {
     this.#socket = socket;
     this.#setup = setup;
     this.#tls = tls;
+    this.#assembler = new ReplyAssembler((line, bareLf) =>
+      setup.transcript.add(setup.conn, "S", showWire(bareLf ? `${line}\n` : line)),
+    );
     this.#attach(socket);
   }
 
@@ -166,12 +164,10 @@ export class ProbeSession {
    * sent after that 220 is dropped and noted: a client must not act on it (RFC 3207 §6).
    */
   async startTls(knobs?: TlsKnobs): Promise<TlsSummary> {
-    const leftover = this.#queue.length + this.#lines.length + this.#pending.length;
+    const leftover = this.#queue.length + this.#assembler.holding;
     if (leftover > 0) this.#setup.transcript.add(this.#setup.conn, "-", "bytes the server sent in clear after the 220 were discarded");
     this.#queue.length = 0;
-    this.#lines = [];
-    this.#raw = [];
-    this.#pending = Buffer.alloc(0);
+    this.#assembler.reset();
     const plain = this.#socket;
     plain.off("data", this.#onData);
     const socket = tlsConnect({ socket: plain, ...tlsOptionsFor(this.#setup, knobs) });
@@ -204,39 +200,7 @@ export class ProbeSession {
   }
 
   #receive(chunk: Buffer): void {
-    let data = this.#pending.length === 0 ? chunk : Buffer.concat([this.#pending, chunk]);
-    for (;;) {
-      const lf = data.indexOf(0x0a);
-      if (lf < 0) break;
-      const crlf = lf > 0 && data[lf - 1] === 0x0d;
-      const line = data.subarray(0, crlf ? lf - 1 : lf).toString("utf8");
-      data = data.subarray(lf + 1);
-      this.#line(line, !crlf);
-    }
-    if (data.length > MAX_REPLY_LINE) {
-      this.#push({ error: new ProbeError("bad-reply", `a reply line longer than ${MAX_REPLY_LINE} octets`) });
-      data = Buffer.alloc(0);
-    }
-    this.#pending = Buffer.from(data);
-  }
-
-  #line(line: string, bareLf: boolean): void {
-    this.#setup.transcript.add(this.#setup.conn, "S", showWire(bareLf ? `${line}\n` : line));
-    try {
-      const parsed = parseReplyLine(line);
-      this.#lines.push(parsed);
-      this.#raw.push(line);
-      this.#bareLf ||= bareLf;
-      if (!parsed.last) return;
-      const reply = replyFromLines(this.#lines);
-      this.#push({ reply: { ...reply, raw: this.#raw, bareLf: this.#bareLf } });
-    } catch (err) {
-      const message = SmtpSyntaxError.isInstance(err) ? err.message : String(err);
-      this.#push({ error: new ProbeError("bad-reply", message, { cause: err }) });
-    }
-    this.#lines = [];
-    this.#raw = [];
-    this.#bareLf = false;
+    for (const item of this.#assembler.push(chunk)) this.#push(item);
   }
 
   #push(item: Item): void {
