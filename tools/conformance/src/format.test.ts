@@ -1,3 +1,4 @@
+import { fc, test as fcTest } from "@fast-check/vitest";
 import { describe, expect, it } from "vitest";
 import { formatCheckList, formatJson, formatText, summaryLine, transcriptText } from "./format.js";
 import type { CheckDefinition, CheckResult, Report, TranscriptLine } from "./types.js";
@@ -178,4 +179,16 @@ describe("formatCheckList", () => {
   it("an empty catalogue still prints something", () => {
     expect(formatCheckList([])).toBe("(no checks)\n\n0 checks\n");
   });
+});
+
+describe("formatText with whatever a server sends", () => {
+  fcTest.prop([fc.string({ unit: "binary", maxLength: 60 }), fc.string({ unit: "binary", maxLength: 60 }), fc.boolean()])(
+    "no control character but LF reaches the terminal (colour codes only when asked)",
+    (summary, line, verbose) => {
+      const r = result("security.open-relay", "fail", summary, [{ conn: 1, dir: "S", text: line }]);
+      const text = formatText(report([r], { greeting: `220 ${line}` }), { verbose });
+      // biome-ignore lint/suspicious/noControlCharactersInRegex: looking for control characters is the point
+      expect(text).not.toMatch(/[\x00-\x09\x0b-\x1f\x7f]/);
+    },
+  );
 });
