@@ -5,6 +5,7 @@
  */
 import { isIP } from "node:net";
 import { type Capabilities, parseCapabilities } from "@smtpkit/smtp-codec";
+import { Secret } from "@smtpkit/smtp-sasl";
 import { CHECKS } from "./checks/index.js";
 import { ProbeError } from "./errors.js";
 import { ProbeSession, type SessionSetup } from "./session.js";
@@ -44,6 +45,8 @@ export function resolveOptions(o: ProbeOptions): ResolvedOptions {
     rcpt: o.rcpt ?? "postmaster",
     foreignRcpt: o.foreignRcpt ?? "smtpkit-relay-probe@example.com",
     deliver: o.deliver,
+    // Wrapped at once: from here on the password prints as [redacted].
+    auth: o.auth === undefined ? undefined : { username: o.auth.username, password: Secret.from(o.auth.password) },
     only,
     checkTimeout: o.checkTimeout ?? 15_000,
     replyTimeout: o.replyTimeout ?? 5_000,

@@ -100,6 +100,14 @@ export class ProbeSession {
     this.#write(Buffer.from(`${line}\r\n`, "utf8"), line);
   }
 
+  /**
+   * Send a line that carries a secret (an AUTH exchange with real credentials): the transcript shows
+   * `shown` instead, so neither the report nor its JSON can leak it.
+   */
+  sendSecret(line: string, shown: string): void {
+    this.#write(Buffer.from(`${line}\r\n`, "utf8"), shown);
+  }
+
   /** Send bytes exactly as given (bare CR/LF, NUL, several commands at once). */
   sendRaw(data: string | Uint8Array): void {
     const bytes = typeof data === "string" ? Buffer.from(data, "utf8") : Buffer.from(data);

@@ -1,5 +1,6 @@
 /** The shapes every check, the runner and the report share. */
 import type { Capabilities, Reply } from "@smtpkit/smtp-codec";
+import type { Secret } from "@smtpkit/smtp-sasl";
 import type { ProbeSession, TlsKnobs } from "./session.js";
 
 /** A check's verdict. `warn`: allowed by the RFCs but weak or risky; `n/a`: the check does not apply. */
@@ -36,6 +37,11 @@ export interface ProbeOptions {
   readonly foreignRcpt?: string;
   /** When set, checks that must complete a message (final dot, `BDAT LAST`) send it to this address only. */
   readonly deliver?: string;
+  /**
+   * An account on the server, for `extensions.auth` (each offered mechanism must accept it). Used only
+   * over TLS for plaintext mechanisms; never printed (transcripts show placeholders).
+   */
+  readonly auth?: { readonly username: string; readonly password: string | Secret };
   /** Check ids or id prefixes ("security", "security.smuggling"); default every check. */
   readonly only?: readonly string[];
   /** Milliseconds each check may take, connections included. Default 15000. */
@@ -66,6 +72,7 @@ export interface ResolvedOptions {
   readonly rcpt: string;
   readonly foreignRcpt: string;
   readonly deliver: string | undefined;
+  readonly auth: { readonly username: string; readonly password: Secret } | undefined;
   readonly only: readonly string[] | undefined;
   readonly checkTimeout: number;
   readonly replyTimeout: number;

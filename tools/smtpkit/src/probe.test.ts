@@ -10,6 +10,7 @@ import path from "node:path";
 import type { Readable } from "node:stream";
 import { fileURLToPath } from "node:url";
 import { AREA_TITLES, listChecks } from "@smtpkit/conformance";
+import { Secret } from "@smtpkit/smtp-sasl";
 import { createServer, type Hooks, type SmtpServer, SmtpReplyError } from "@smtpkit/smtp-server-core";
 import { afterEach, describe, expect, test } from "vitest";
 import { parseTarget } from "./probe.js";
@@ -178,6 +179,28 @@ describe("smtpkit probe against smtp-server-core", () => {
     expect(header).toContain("STARTTLS"); // offered, not used
   });
 
+  test("--user/--password: extensions.auth passes with the account, and the password is never printed", SLOW, async () => {
+    const password = "correct horse 77";
+    const { port } = await core({
+      onAuth: {
+        async lookupPassword(username) {
+          return username === "alice" ? new Secret(password) : undefined;
+        },
+      },
+    });
+    const args = ["probe", `127.0.0.1:${port}`, "--only", "extensions.auth", "--user", "alice", "--password", password];
+    const text = await smtpkit(...args, "--verbose");
+    expect(text.code, text.stdout).toBe(0);
+    expect(text.stdout).toMatch(/PASS\s+extensions\.auth/);
+    const json = await smtpkit(...args, "--json");
+    for (const out of [text.stdout, text.stderr, json.stdout, json.stderr]) {
+      expect(out).not.toContain(password);
+      expect(out).not.toContain(Buffer.from(`\0alice\0${password}`).toString("base64"));
+    }
+    const wrong = await smtpkit("probe", `127.0.0.1:${port}`, "--only", "extensions.auth", "--user", "alice", "--password", "nope-nope");
+    expect(wrong.code).toBe(1);
+  });
+
   test("nothing listening: exit 1 and the reason on stderr, nothing on stdout", SLOW, async () => {
     const port = await freePort();
     const r = await smtpkit("probe", `127.0.0.1:${port}`, "--timeout", "5");
@@ -204,6 +227,9 @@ describe("smtpkit probe command line", () => {
       [["127.0.0.1:2525", "--from", "a b@c.test"], /--from wants/],
       [["127.0.0.1:2525", "--ca", "/nonexistent/ca.pem"], /--ca \/nonexistent\/ca\.pem/],
       [["--list", "127.0.0.1:2525"], /--list takes no target/],
+      [["127.0.0.1:2525", "--user", "alice"], /--user and --password go together/],
+      [["127.0.0.1:2525", "--password", "s3cret-value"], /--user and --password go together/],
+      [["127.0.0.1:2525", "--user", "alice", "--password", "bad\u0007pw"], /--password must be/],
     ];
     for (const [args, message] of cases) {
       const r = await smtpkit("probe", ...args);

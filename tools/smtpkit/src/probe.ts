@@ -5,6 +5,7 @@
  */
 import { readFileSync } from "node:fs";
 import { parseArgs } from "node:util";
+import { Secret } from "@smtpkit/smtp-sasl";
 import {
   formatCheckList,
   formatJson,
@@ -42,6 +43,10 @@ Options:
                         smtpkit-relay-probe@example.com)
   --deliver ADDR        let the checks that must end a message (the final dot, BDAT LAST) do it,
                         to ADDR only; without it they report n/a
+  --user NAME --password PASS
+                        an account on the server: extensions.auth then checks that every offered
+                        password mechanism accepts it (PLAIN/LOGIN only inside TLS; stops after two
+                        refusals; the password is never printed)
   --only ID,...         run only these checks; an entry may be an id prefix (security, commands.vrfy)
   --timeout SECONDS     time limit for each check, connections included (default 15)
   --servername NAME     the TLS server name (SNI and certificate check; default HOST when a name)
@@ -156,6 +161,8 @@ function parse(args: readonly string[]): ProbeArgs {
       rcpt: { type: "string" },
       "foreign-rcpt": { type: "string" },
       deliver: { type: "string" },
+      user: { type: "string" },
+      password: { type: "string" },
       json: { type: "boolean" },
       only: { type: "string", multiple: true },
       timeout: { type: "string" },
@@ -204,6 +211,15 @@ function parse(args: readonly string[]): ProbeArgs {
   const foreignRcpt = token("--foreign-rcpt", values["foreign-rcpt"], "an address");
   const deliver = token("--deliver", values.deliver, "an address");
   const servername = token("--servername", values.servername, "a host name");
+  if ((values.user === undefined) !== (values.password === undefined)) throw new ProbeUsageError("--user and --password go together");
+  const user = token("--user", values.user, "a user name");
+  // biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are exactly what is refused
+  if (values.password !== undefined && (values.password === "" || /[\u0000-\u001f\u007f]/.test(values.password))) {
+    // The message never holds the password itself.
+    throw new ProbeUsageError("--password must be non-empty, without control characters");
+  }
+  // Wrapped at once: from here on the password prints as [redacted].
+  const auth = user === undefined || values.password === undefined ? undefined : { username: user, password: new Secret(values.password) };
 
   // exactOptionalPropertyTypes: only the options that were given.
   const options: ProbeOptions = {
@@ -214,6 +230,7 @@ function parse(args: readonly string[]): ProbeArgs {
     ...(rcpt === undefined ? {} : { rcpt }),
     ...(foreignRcpt === undefined ? {} : { foreignRcpt }),
     ...(deliver === undefined ? {} : { deliver }),
+    ...(auth === undefined ? {} : { auth }),
     ...(only === undefined ? {} : { only }),
     ...(checkTimeout === undefined ? {} : { checkTimeout }),
     ...(servername === undefined ? {} : { servername }),

@@ -4,12 +4,13 @@
  * for a foreign recipient (RSET right after the RCPT).
  */
 import { randomBytes } from "node:crypto";
-import { decodeBase64, encodeBase64 } from "@smtpkit/smtp-codec";
-import { type ClientMechanism, createClientMechanism, isPlaintextMechanism } from "@smtpkit/smtp-sasl";
+import { encodeBase64 } from "@smtpkit/smtp-codec";
+import { createClientMechanism, isPlaintextMechanism } from "@smtpkit/smtp-sasl";
 import { ProbeError } from "../errors.js";
 import { NO_CAPABILITIES } from "../runner.js";
 import type { ProbeSession } from "../session.js";
 import { type CheckDefinition, fail, notApplicable, type ProbeReply, pass, type Verdict, warn } from "../types.js";
+import { attempt } from "./sasl-exchange.js";
 import { cls, shown } from "./support.js";
 
 /** `\0smtpkit-probe\0not-a-password` (RFC 4616 message: authzid NUL authcid NUL passwd), invented. */
@@ -117,35 +118,6 @@ const GUESS_MECHANISMS = ["PLAIN", "LOGIN", "CRAM-MD5", "SCRAM-SHA-256", "SCRAM-
 const MAX_ATTEMPTS = 6;
 /** A failure answered this late counts as deliberately slowed down: about a second, less timer jitter. */
 const SLOW_MS = 900;
-/** Challenge/response rounds per attempt (SCRAM needs two). */
-const MAX_ROUNDS = 4;
-
-/** One AUTH exchange with `mech`; resolves with the final reply and how long it took after the last response. */
-async function attempt(s: ProbeSession, mech: ClientMechanism): Promise<{ reply: ProbeReply; ms: number }> {
-  const first = await mech.start();
-  const initial = first.initialResponse;
-  let started = Date.now();
-  let r = await s.command(initial === undefined ? `AUTH ${mech.name}` : `AUTH ${mech.name} ${initial.length === 0 ? "=" : encodeBase64(initial)}`);
-  for (let round = 0; r.code === 334 && round < MAX_ROUNDS; round++) {
-    let answer: string;
-    try {
-      const challenge = decodeBase64((r.raw[0] ?? "").slice(4).trim());
-      answer = encodeBase64(await mech.next(challenge));
-    } catch {
-      // A challenge the mechanism cannot answer: cancel the exchange (RFC 4954 §4).
-      answer = "*";
-    }
-    started = Date.now();
-    r = await s.command(answer);
-  }
-  if (r.code === 334) {
-    s.send("*");
-    started = Date.now();
-    r = await s.read();
-  }
-  return { reply: r, ms: Date.now() - started };
-}
-
 /** A 4xx, or a 5xx that says so, ends the guessing on purpose. */
 const refusesMore = (r: ProbeReply): boolean => cls(r) === 4 || /too many|limit|later|blocked/i.test(r.lines.join(" "));
 

@@ -1,6 +1,7 @@
 /** The catalogue: every check, in report order (grouped by area). */
 import type { CheckDefinition } from "../types.js";
 import { accessChecks } from "./access.js";
+import { authChecks } from "./auth.js";
 import { clientChecks } from "./client.js";
 import { commandChecks } from "./commands.js";
 import { extensionChecks } from "./extensions.js";
@@ -13,6 +14,7 @@ export const CHECKS: readonly CheckDefinition[] = Object.freeze([
   ...clientChecks,
   ...commandChecks,
   ...extensionChecks,
+  ...authChecks,
   ...smugglingChecks,
   ...accessChecks,
   ...tlsChecks,
