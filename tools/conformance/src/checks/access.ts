@@ -8,7 +8,6 @@ import { encodeBase64 } from "@smtpkit/smtp-codec";
 import { createClientMechanism, isPlaintextMechanism } from "@smtpkit/smtp-sasl";
 import { ProbeError } from "../errors.js";
 import { NO_CAPABILITIES } from "../runner.js";
-import type { ProbeSession } from "../session.js";
 import { type CheckDefinition, fail, notApplicable, type ProbeReply, pass, type Verdict, warn } from "../types.js";
 import { attempt } from "./sasl-exchange.js";
 import { cls, shown } from "./support.js";

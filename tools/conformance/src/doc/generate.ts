@@ -94,7 +94,7 @@ export function probeDescription(specs: readonly PeerSpec[] = PEERS): string {
   const rcpt = one(specs.map((s) => s.rcpt));
   const deliver = one(specs.map((s) => s.deliver));
   return (
-    `\`smtpkit probe 127.0.0.1:<port> --tls starttls --helo ${HELO} --rcpt ${rcpt} --deliver ${deliver}\`, trusting the test CA and checking the name ${CERT_NAME} ` +
+    `\`smtpkit probe 127.0.0.1:<port> --tls starttls --helo ${HELO} --rcpt ${rcpt} --deliver ${deliver}\`, trusting the test CA and checking the name ${CERT_NAME}, without \`--user\` (so \`extensions.auth\` is n/a: it needs an account on each server) ` +
     `(time limits: ${CHECK_TIMEOUT_MS / 1000} s per check, ${REPLY_TIMEOUT_MS / 1000} s per reply, ${QUIET_WAIT_MS} ms quiet wait)`
   );
 }
