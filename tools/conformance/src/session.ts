@@ -3,6 +3,7 @@
  * correct client never sends) and read whole replies, parsed by smtp-codec but kept raw as well, with a
  * bounded wait for every read.
  */
+import { createHash } from "node:crypto";
 import { connect as netConnect, type Socket } from "node:net";
 import { type ConnectionOptions, checkServerIdentity, rootCertificates, type TLSSocket, connect as tlsConnect } from "node:tls";
 import type { Capabilities } from "@smtpkit/smtp-codec";
@@ -83,6 +84,22 @@ export class ProbeSession {
 
   get tls(): TlsSummary | undefined {
     return this.#tls;
+  }
+
+  /**
+   * Channel-binding data of this connection's TLS, for SCRAM-*-PLUS (RFC 5802 §6): "tls-exporter"
+   * (RFC 9266, TLS 1.3 only) and "tls-server-end-point" (RFC 5929 §4.1, SHA-256 of the server's
+   * certificate — the hash for certificates signed with SHA-256 or weaker; SHA-384/512-signed ones
+   * would need their own). Undefined in clear.
+   */
+  channelBinding(): { "tls-exporter"?: Uint8Array; "tls-server-end-point"?: Uint8Array } | undefined {
+    const socket = this.#socket;
+    if (this.#tls === undefined || !("getPeerCertificate" in socket)) return undefined;
+    const out: { "tls-exporter"?: Uint8Array; "tls-server-end-point"?: Uint8Array } = {};
+    if (socket.getProtocol() === "TLSv1.3") out["tls-exporter"] = socket.exportKeyingMaterial(32, "EXPORTER-Channel-Binding", Buffer.alloc(0));
+    const cert = socket.getPeerCertificate();
+    if (cert?.raw !== undefined) out["tls-server-end-point"] = createHash("sha256").update(cert.raw).digest();
+    return out;
   }
 
   /** The server closed the connection, or it broke. */

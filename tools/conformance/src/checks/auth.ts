@@ -12,16 +12,16 @@ import { isVerdict, readySession, shown } from "./support.js";
 /** Refusals before the check stops trying, while no mechanism has accepted the account. */
 const MAX_FAILURES_WITHOUT_SUCCESS = 2;
 
-/** Mechanisms a password can drive, strongest first. -PLUS needs channel binding (see the JSDoc below). */
-const PASSWORD_MECHANISMS = ["SCRAM-SHA-256", "SCRAM-SHA-1", "CRAM-MD5", "PLAIN", "LOGIN"];
+/** Mechanisms a password can drive, strongest first. */
+const PASSWORD_MECHANISMS = ["SCRAM-SHA-256-PLUS", "SCRAM-SHA-1-PLUS", "SCRAM-SHA-256", "SCRAM-SHA-1", "CRAM-MD5", "PLAIN", "LOGIN"];
 
 /**
  * RFC 4954 §4: a 235 ends a successful exchange; §6: 535 means the credentials were refused. A server
  * lists in EHLO the mechanisms it supports (§3), so each listed one must work for a valid account.
  * Each mechanism is tried on a connection of its own (after a 235, AUTH may not be given again,
  * §4). Plaintext mechanisms (PLAIN, LOGIN) are tried only inside TLS: the probe never sends a real
- * password in clear. SCRAM-*-PLUS is not tried: the probe's session does not export the TLS channel
- * binding smtp-sasl would need.
+ * password in clear. SCRAM-*-PLUS binds the exchange to the TLS channel (RFC 5802 §6, RFC 9266): the
+ * probe gives it the session's binding data, so a server whose binding does not match fails here.
  */
 const authMechanisms: CheckDefinition = {
   id: "extensions.auth",
@@ -54,7 +54,16 @@ const authMechanisms: CheckDefinition = {
       }
       const s = await readySession(ctx);
       if (isVerdict(s)) return s;
-      const mech = createClientMechanism(name, { username: account.username, password: account.password }, { encrypted: s.secure }, { offered });
+      // Binding data only for -PLUS: a plain SCRAM with binding data while -PLUS is offered would be
+      // refused by smtp-sasl as a downgrade; without it the client says "n" (no binding), as allowed.
+      const binding = name.endsWith("-PLUS") ? s.channelBinding() : undefined;
+      if (name.endsWith("-PLUS") && binding === undefined) {
+        skipped.push(`${name} (needs TLS)`);
+        s.close();
+        continue;
+      }
+      const channel = binding === undefined ? { encrypted: s.secure } : { encrypted: s.secure, channelBinding: binding };
+      const mech = createClientMechanism(name, { username: account.username, password: account.password }, channel, { offered });
       let outcome: string;
       try {
         const { reply } = await attempt(s, mech, true);
