@@ -227,6 +227,8 @@ describe("smtpkit probe command line", () => {
       [["127.0.0.1:2525", "--from", "a b@c.test"], /--from wants/],
       [["127.0.0.1:2525", "--ca", "/nonexistent/ca.pem"], /--ca \/nonexistent\/ca\.pem/],
       [["--list", "127.0.0.1:2525"], /--list takes no target/],
+      [["127.0.0.1:2525", "--quiet-wait", "10"], /--quiet-wait takes milliseconds/],
+      [["127.0.0.1:2525", "--quiet-wait", "1.5"], /--quiet-wait takes milliseconds/],
       [["127.0.0.1:2525", "--user", "alice"], /--user and --password go together/],
       [["127.0.0.1:2525", "--password", "s3cret-value"], /--user and --password go together/],
       [["127.0.0.1:2525", "--user", "alice", "--password", "bad\u0007pw"], /--password must be/],

@@ -49,6 +49,9 @@ Options:
                         refusals; the password is never printed)
   --only ID,...         run only these checks; an entry may be an id prefix (security, commands.vrfy)
   --timeout SECONDS     time limit for each check, connections included (default 15)
+  --quiet-wait MS       how long a check waits to be sure that no reply comes (default 600; the
+                        smuggling checks wait 2.5 times that): raise it for a slow server, whose
+                        late answer would otherwise read as silence
   --servername NAME     the TLS server name (SNI and certificate check; default HOST when a name)
   --ca FILE             also trust the CA certificates in this PEM file when judging the certificate
   --json                print one line of JSON instead ("version": 1, every result with its transcript)
@@ -166,6 +169,7 @@ function parse(args: readonly string[]): ProbeArgs {
       json: { type: "boolean" },
       only: { type: "string", multiple: true },
       timeout: { type: "string" },
+      "quiet-wait": { type: "string" },
       servername: { type: "string" },
       ca: { type: "string" },
       verbose: { type: "boolean" },
@@ -196,6 +200,14 @@ function parse(args: readonly string[]): ProbeArgs {
       throw new ProbeUsageError(`--timeout takes seconds per check (more than 0, at most 3600), not ${JSON.stringify(values.timeout)}`);
     }
     checkTimeout = Math.round(seconds * 1000);
+  }
+  let quietWait: number | undefined;
+  if (values["quiet-wait"] !== undefined) {
+    const ms = Number(values["quiet-wait"]);
+    if (!/^[0-9]+$/.test(values["quiet-wait"]) || ms < 50 || ms > 60_000) {
+      throw new ProbeUsageError(`--quiet-wait takes milliseconds (50 to 60000), not ${JSON.stringify(values["quiet-wait"])}`);
+    }
+    quietWait = ms;
   }
   let ca: Buffer | undefined;
   if (values.ca !== undefined) {
@@ -233,6 +245,7 @@ function parse(args: readonly string[]): ProbeArgs {
     ...(auth === undefined ? {} : { auth }),
     ...(only === undefined ? {} : { only }),
     ...(checkTimeout === undefined ? {} : { checkTimeout }),
+    ...(quietWait === undefined ? {} : { quietWait }),
     ...(servername === undefined ? {} : { servername }),
     ...(ca === undefined ? {} : { ca }),
   };
