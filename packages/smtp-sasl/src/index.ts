@@ -49,4 +49,5 @@ export { DEFAULT_ITERATIONS } from "./scram-core.js";
 export { saslprep } from "./saslprep.js";
 export type { SaslprepOptions } from "./saslprep.js";
 export { decodeSaslname, encodeSaslname } from "./gs2.js";
+export { tlsServerEndPoint } from "./tls-server-end-point.js";
 export { formatOAuthError, parseOAuthError } from "./oauth.js";

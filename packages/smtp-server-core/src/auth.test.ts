@@ -2,7 +2,7 @@ import { createHash } from "node:crypto";
 import type { TLSSocket } from "node:tls";
 import { describe, expect, test } from "vitest";
 import { createClientMechanism, Secret, type ServerVerifiers } from "@smtpkit/smtp-sasl";
-import { CA, type Raw, TLS, serve, session, sink } from "./test-support/harness.js";
+import { CA, fixture, type Raw, TLS, serve, session, sink } from "./test-support/harness.js";
 import type { Logger } from "./types.js";
 
 const verifiers: ServerVerifiers = {
@@ -124,6 +124,30 @@ describe("AUTH (RFC 4954)", () => {
       c.end();
     });
   }
+
+  test("RFC 5929 §4.1: tls-server-end-point hashes with the hash of the certificate's signature — SHA-384 for a certificate signed with sha384WithRSAEncryption", async () => {
+    const ecdsa = { key: fixture("ecdsa384.key"), cert: fixture("ecdsa384.crt") };
+    const { port } = await serve({ tls: ecdsa }, { onAuth: verifiers });
+    const c = await secureSession(port);
+    const peer = (c.socket as TLSSocket).getPeerX509Certificate();
+    expect(peer?.toLegacyObject().asn1Curve).toBe("secp384r1");
+    // Computed here from the RFC's rule, independently of smtp-sasl's tlsServerEndPoint().
+    const data = createHash("sha384").update(peer?.raw ?? Buffer.alloc(0)).digest();
+    const mech = createClientMechanism(
+      "SCRAM-SHA-256-PLUS",
+      { username: "alice", password: "wonderland" },
+      { encrypted: true, channelBinding: { "tls-server-end-point": data } },
+      { channelBindingType: "tls-server-end-point" },
+    );
+    const { initialResponse } = await mech.start();
+    let line = await c.cmd(`AUTH SCRAM-SHA-256-PLUS ${Buffer.from(initialResponse ?? new Uint8Array()).toString("base64")}`);
+    while (line.startsWith("334 ")) {
+      const answer = await mech.next(Buffer.from(line.slice(4), "base64"));
+      line = await c.cmd(Buffer.from(answer).toString("base64"));
+    }
+    expect(line).toMatch(/^235 2\.7\.0 /);
+    c.end();
+  });
 
   test("EXTERNAL with a verified client certificate", async () => {
     const { port } = await serve(

@@ -4,9 +4,9 @@
  * Both paths wrap an already accepted stream with `TLSSocket`, so a PROXY header can precede an
  * implicit-TLS handshake and `server.handle()` works on any duplex.
  */
-import { createHash } from "node:crypto";
 import type { Duplex } from "node:stream";
 import { type SecureContext, TLSSocket, createSecureContext } from "node:tls";
+import { tlsServerEndPoint } from "@smtpkit/smtp-sasl";
 import type { KeyCert, TlsInfo, TlsOptions } from "./types.js";
 
 type SniCallback = (servername: string, cb: (err: Error | null, ctx?: SecureContext) => void) => void;
@@ -171,8 +171,8 @@ function distinguishedName(dn: object | undefined): string {
 
 /**
  * Channel-binding data for SCRAM-PLUS: "tls-exporter" (RFC 9266, TLS 1.3) and
- * "tls-server-end-point" (RFC 5929 §4.1: SHA-256 of our certificate, the hash RFC 5929 prescribes
- * for MD5/SHA-1/SHA-256 signatures).
+ * "tls-server-end-point" (RFC 5929 §4.1: a hash of our certificate, the hash chosen by its signature
+ * algorithm — SHA-384 for a certificate signed with ecdsa-with-SHA384 — and none for Ed25519).
  */
 export function channelBinding(socket: TLSSocket): { "tls-exporter"?: Uint8Array; "tls-server-end-point"?: Uint8Array } {
   const out: { "tls-exporter"?: Uint8Array; "tls-server-end-point"?: Uint8Array } = {};
@@ -181,7 +181,8 @@ export function channelBinding(socket: TLSSocket): { "tls-exporter"?: Uint8Array
   }
   const own = socket.getCertificate();
   if (own !== null && typeof own === "object" && "raw" in own && own.raw !== undefined) {
-    out["tls-server-end-point"] = createHash("sha256").update(own.raw).digest();
+    const endPoint = tlsServerEndPoint(own.raw);
+    if (endPoint !== undefined) out["tls-server-end-point"] = endPoint;
   }
   return out;
 }

@@ -3,10 +3,10 @@
  * correct client never sends) and read whole replies, parsed by smtp-codec but kept raw as well, with a
  * bounded wait for every read.
  */
-import { createHash } from "node:crypto";
 import { connect as netConnect, type Socket } from "node:net";
 import { type ConnectionOptions, checkServerIdentity, rootCertificates, type TLSSocket, connect as tlsConnect } from "node:tls";
 import type { Capabilities } from "@smtpkit/smtp-codec";
+import { tlsServerEndPoint } from "@smtpkit/smtp-sasl";
 import { ProbeError } from "./errors.js";
 import { type AssembledItem, ReplyAssembler } from "./reply-assembler.js";
 import { type Budget, showWire, type Transcript } from "./transcript.js";
@@ -88,9 +88,8 @@ export class ProbeSession {
 
   /**
    * Channel-binding data of this connection's TLS, for SCRAM-*-PLUS (RFC 5802 §6): "tls-exporter"
-   * (RFC 9266, TLS 1.3 only) and "tls-server-end-point" (RFC 5929 §4.1, SHA-256 of the server's
-   * certificate — the hash for certificates signed with SHA-256 or weaker; SHA-384/512-signed ones
-   * would need their own). Undefined in clear.
+   * (RFC 9266, TLS 1.3 only) and "tls-server-end-point" (RFC 5929 §4.1, the server certificate's hash
+   * chosen by its signature algorithm, via smtp-sasl). Undefined in clear.
    */
   channelBinding(): { "tls-exporter"?: Uint8Array; "tls-server-end-point"?: Uint8Array } | undefined {
     const socket = this.#socket;
@@ -98,7 +97,8 @@ export class ProbeSession {
     const out: { "tls-exporter"?: Uint8Array; "tls-server-end-point"?: Uint8Array } = {};
     if (socket.getProtocol() === "TLSv1.3") out["tls-exporter"] = socket.exportKeyingMaterial(32, "EXPORTER-Channel-Binding", Buffer.alloc(0));
     const cert = socket.getPeerCertificate();
-    if (cert?.raw !== undefined) out["tls-server-end-point"] = createHash("sha256").update(cert.raw).digest();
+    const endPoint = cert?.raw === undefined ? undefined : tlsServerEndPoint(cert.raw);
+    if (endPoint !== undefined) out["tls-server-end-point"] = endPoint;
     return out;
   }
 
