@@ -105,7 +105,11 @@ const openRelay: CheckDefinition = {
     // Drop the transaction at once; DATA never follows a foreign recipient.
     if (!s.closed) await s.command("RSET").catch(() => undefined);
     const said = `answered ${shown(rcpt)} to RCPT TO:<${foreign}>`;
-    if (cls(rcpt) === 2) return fail(`${said}: accepted mail for a foreign domain from an unauthenticated client: open relay`);
+    // From outside, relaying and a catch-all sink that keeps everything look the same: both take the
+    // foreign recipient. A server facing the Internet must refuse it, so this is a failure either way.
+    if (cls(rcpt) === 2) {
+      return fail(`${said}: accepted mail for a foreign domain from an unauthenticated client: open relay (or a catch-all sink that keeps it)`);
+    }
     if (cls(rcpt) === 4) return warn(`${said}: a temporary refusal (greylisting?); the probe cannot tell whether it would relay later`);
     if (cls(rcpt) === 5) return pass(`${said}: refuses to relay for an unauthenticated client`);
     return fail(`${said}: not a reply to RCPT (RFC 5321 §4.3.2)`);
