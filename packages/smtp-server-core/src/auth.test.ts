@@ -24,6 +24,23 @@ async function secureSession(port: number): Promise<Raw> {
   return c;
 }
 
+/** SCRAM-SHA-256-PLUS on a TLS session with the given binding data; resolves to the final reply line. */
+async function scramPlus(c: Raw, type: "tls-exporter" | "tls-server-end-point", data: Uint8Array): Promise<string> {
+  const mech = createClientMechanism(
+    "SCRAM-SHA-256-PLUS",
+    { username: "alice", password: "wonderland" },
+    { encrypted: true, channelBinding: { [type]: data } },
+    { channelBindingType: type },
+  );
+  const { initialResponse } = await mech.start();
+  let line = await c.cmd(`AUTH SCRAM-SHA-256-PLUS ${Buffer.from(initialResponse ?? new Uint8Array()).toString("base64")}`);
+  while (line.startsWith("334 ")) {
+    const answer = await mech.next(Buffer.from(line.slice(4), "base64"));
+    line = await c.cmd(Buffer.from(answer).toString("base64"));
+  }
+  return line;
+}
+
 describe("AUTH (RFC 4954)", () => {
   test("not advertised before TLS when TLS is available; advertised after; plaintext AUTH before TLS is 538 5.7.11", async () => {
     const { port } = await serve({ tls: TLS }, { onAuth: verifiers });
@@ -108,19 +125,7 @@ describe("AUTH (RFC 4954)", () => {
         type === "tls-exporter"
           ? socket.exportKeyingMaterial(32, "EXPORTER-Channel-Binding", Buffer.alloc(0))
           : createHash("sha256").update(socket.getPeerX509Certificate()?.raw ?? Buffer.alloc(0)).digest();
-      const mech = createClientMechanism(
-        "SCRAM-SHA-256-PLUS",
-        { username: "alice", password: "wonderland" },
-        { encrypted: true, channelBinding: { [type]: data } },
-        { channelBindingType: type },
-      );
-      const { initialResponse } = await mech.start();
-      let line = await c.cmd(`AUTH SCRAM-SHA-256-PLUS ${Buffer.from(initialResponse ?? new Uint8Array()).toString("base64")}`);
-      while (line.startsWith("334 ")) {
-        const answer = await mech.next(Buffer.from(line.slice(4), "base64"));
-        line = await c.cmd(Buffer.from(answer).toString("base64"));
-      }
-      expect(line).toMatch(/^235 2\.7\.0 /);
+      expect(await scramPlus(c, type, data)).toMatch(/^235 2\.7\.0 /);
       c.end();
     });
   }
@@ -133,19 +138,7 @@ describe("AUTH (RFC 4954)", () => {
     expect(peer?.toLegacyObject().asn1Curve).toBe("secp384r1");
     // Computed here from the RFC's rule, independently of smtp-sasl's tlsServerEndPoint().
     const data = createHash("sha384").update(peer?.raw ?? Buffer.alloc(0)).digest();
-    const mech = createClientMechanism(
-      "SCRAM-SHA-256-PLUS",
-      { username: "alice", password: "wonderland" },
-      { encrypted: true, channelBinding: { "tls-server-end-point": data } },
-      { channelBindingType: "tls-server-end-point" },
-    );
-    const { initialResponse } = await mech.start();
-    let line = await c.cmd(`AUTH SCRAM-SHA-256-PLUS ${Buffer.from(initialResponse ?? new Uint8Array()).toString("base64")}`);
-    while (line.startsWith("334 ")) {
-      const answer = await mech.next(Buffer.from(line.slice(4), "base64"));
-      line = await c.cmd(Buffer.from(answer).toString("base64"));
-    }
-    expect(line).toMatch(/^235 2\.7\.0 /);
+    expect(await scramPlus(c, "tls-server-end-point", data)).toMatch(/^235 2\.7\.0 /);
     c.end();
   });
 
