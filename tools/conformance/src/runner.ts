@@ -7,7 +7,7 @@ import { isIP } from "node:net";
 import { type Capabilities, parseCapabilities } from "@smtpkit/smtp-codec";
 import { Secret } from "@smtpkit/smtp-sasl";
 import { CHECKS } from "./checks/index.js";
-import { ProbeError } from "./errors.js";
+import { ProbeError, type ProbeErrorCode } from "./errors.js";
 import { ProbeSession, type SessionSetup } from "./session.js";
 import { Budget, Transcript } from "./transcript.js";
 import type {
@@ -190,16 +190,18 @@ async function discover(o: ResolvedOptions, budget: Budget): Promise<DiscoveredF
   }
 }
 
-function tolerateBadReply(err: unknown): undefined {
-  if (ProbeError.isInstance(err) && err.code === "bad-reply") return undefined;
-  throw err;
+/** A catch handler that turns a ProbeError of one of `codes` into undefined (a reply that did not come or could not be read). */
+function tolerating(...codes: ProbeErrorCode[]): (err: unknown) => undefined {
+  return (err) => {
+    if (ProbeError.isInstance(err) && codes.includes(err.code)) return undefined;
+    throw err;
+  };
 }
 
-/** A reply that did not come or could not be read, during discovery: undefined, not a stop. */
-function tolerate(err: unknown): undefined {
-  if (ProbeError.isInstance(err) && (err.code === "bad-reply" || err.code === "closed" || err.code === "timeout")) return undefined;
-  throw err;
-}
+/** During discovery a missing or unreadable reply is a fact to record, not a reason to stop. */
+const tolerate = tolerating("bad-reply", "closed", "timeout");
+/** In a check's session a malformed EHLO reply counts as a refusal; greeting.ehlo reports it. */
+const tolerateBadReply = tolerating("bad-reply");
 
 function sessionSetup(o: ResolvedOptions, budget: Budget, transcript: Transcript, conn: number, signal: AbortSignal, implicitTls: boolean): SessionSetup {
   return {

@@ -7,7 +7,6 @@ import { randomBytes } from "node:crypto";
 import { encodeBase64 } from "@smtpkit/smtp-codec";
 import { createClientMechanism, isPlaintextMechanism } from "@smtpkit/smtp-sasl";
 import { ProbeError } from "../errors.js";
-import { NO_CAPABILITIES } from "../runner.js";
 import { type CheckDefinition, fail, notApplicable, type ProbeReply, pass, type Verdict, warn } from "../types.js";
 import { attempt } from "./sasl-exchange.js";
 import { cls, shown } from "./support.js";
@@ -36,7 +35,7 @@ const authBeforeTls: CheckDefinition = {
     if (ctx.options.tls === "implicit") return notApplicable("the server is probed with implicit TLS: there is no cleartext session");
     const s = await ctx.open({ tls: "none", starttls: false });
     if (s.greeting?.code !== 220) return notApplicable(`the server greeted with ${s.greeting === undefined ? "nothing" : shown(s.greeting)}, not 220`);
-    const offered = (s.capabilities ?? NO_CAPABILITIES).auth;
+    const offered = s.capabilities?.auth ?? [];
     const plaintext = offered.filter((m) => isPlaintextMechanism(m));
     // The invented credentials travel in clear on purpose: they show whether the server would read real ones.
     let r: ProbeReply;
@@ -138,7 +137,7 @@ const authThrottle: CheckDefinition = {
   async run(ctx) {
     const s = await ctx.open();
     if (s.greeting?.code !== 220) return notApplicable(`the server greeted with ${s.greeting === undefined ? "nothing" : shown(s.greeting)}, not 220`);
-    const offered = (s.capabilities ?? NO_CAPABILITIES).auth;
+    const offered = s.capabilities?.auth ?? [];
     if (offered.length === 0) return notApplicable(`AUTH is not offered${s.secure ? " after TLS" : ""} in the probe's session`);
     const name = GUESS_MECHANISMS.find((m) => offered.includes(m));
     if (name === undefined) return notApplicable(`AUTH offers only ${offered.join(" ")}: no password mechanism the probe can fail with`);
